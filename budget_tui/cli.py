@@ -1,0 +1,179 @@
+"""Command line: ``budget-tui [PATHS]`` opens the app; ``show``/``check``/… run headless.
+
+Heavy imports (Textual, pandas, rich) happen inside the commands that need them, so a
+headless ``check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from budget_tui import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+EXAMPLES = """\
+examples:
+  budget-tui                          open the app on the bundled sample documents
+  budget-tui ~/budgets/2024           review every document in a folder
+  budget-tui show doc.txt --form income
+  budget-tui show doc.txt --format json
+"""
+
+
+def sample_data_dir() -> Path:
+    """The bundled sample documents (inside the installed package, or the repository's)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "sample_data"
+    return packaged if packaged.is_dir() else here.parent / "sample_data"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--debug", action="store_true", help="show tracebacks for unexpected errors")
+
+
+def _build_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("show", help="print parsed forms", description="Print the parsed forms of documents.")
+    p.add_argument("paths", nargs="+", metavar="PATHS", help="files or folders (*.txt, *.md)")
+    p.add_argument("--form", metavar="ID", help="only this form id (e.g. income, projects#2)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p)
+    p.set_defaults(func=cmd_show)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The headless commands' parser."""
+    parser = argparse.ArgumentParser(
+        prog="budget-tui",
+        description="Review and correct OCR-extracted departmental budget tables.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"budget-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _build_show(sub)
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """The parser for ``budget-tui [PATHS]`` (the interactive app)."""
+    parser = argparse.ArgumentParser(
+        prog="budget-tui",
+        description="Open the review app (no path: the bundled sample documents). "
+        "Headless commands: show.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"budget-tui {__version__}")
+    parser.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
+    parser.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
+    parser.add_argument("--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)")
+    parser.add_argument("--read-only", action="store_true", help="look without being able to edit")
+    _common(parser)
+    return parser
+
+
+def eprint(*parts: object) -> None:
+    print(*parts, file=sys.stderr)
+
+
+def _check_paths(paths: Sequence[str]) -> list[str]:
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    for p in missing:
+        eprint(f"{p}: no such file or folder")
+    return missing
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``show``: print parsed forms as text or JSON."""
+    from budget_tui.core.document import iter_documents
+    from budget_tui.core.errors import Problem
+    from budget_tui.core.serialize import SCHEMA_VERSION, document_head, form_dict, problem_dict
+
+    if _check_paths(args.paths):
+        return EXIT_USAGE
+    bad = False
+    documents: list[dict[str, Any]] = []
+    console = None
+    if args.format == "text":
+        from budget_tui.render import make_console
+
+        console = make_console()
+    for item in iter_documents(args.paths):
+        if isinstance(item, Problem):
+            eprint(str(item))
+            bad = True
+            continue
+        for p in item.problems:
+            eprint(str(p))
+        forms = [f for f in item.forms.values() if args.form is None or f.id == args.form]
+        if args.form is not None and not forms:
+            eprint(f"{item.path}: no form {args.form!r} (forms: {', '.join(item.forms)})")
+            bad = True
+        if console is not None:
+            from budget_tui.render import render_document
+
+            render_document(console, item, forms)
+        else:
+            head = document_head(item)
+            head["forms"] = [form_dict(f) for f in forms]
+            head["errors"] = [problem_dict(p) for p in item.problems]
+            documents.append(head)
+    if args.format == "json":
+        json.dump({"schema_version": SCHEMA_VERSION, "documents": documents}, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    return EXIT_USAGE if bad else EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the interactive review app."""
+    paths = args.paths or [str(sample_data_dir())]
+    if _check_paths(paths):
+        return EXIT_USAGE
+    from budget_tui.app import make_app
+
+    app = make_app(paths, reviewer=args.reviewer, review_dir=args.review_dir, read_only=args.read_only)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def _subcommands() -> set[str]:
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()  # pragma: no cover
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``budget-tui`` command."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in _subcommands():
+        args = build_parser().parse_args(args_list)
+    elif args_list and args_list[0] in ("-h", "--help"):
+        build_app_parser().print_help()
+        print()
+        build_parser().print_help()
+        return EXIT_OK
+    else:
+        args = build_app_parser().parse_args(args_list)
+        args.func = cmd_app
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        eprint("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        eprint(f"budget-tui: error: {exc} (run with --debug for the traceback)")
+        return EXIT_USAGE

@@ -1,0 +1,207 @@
+"""Source file -> Document: stitched forms with ids and status, narrative and metadata."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from budget_tui.core.errors import Problem
+from budget_tui.core.forms import KINDS, other_id
+from budget_tui.core.model import Corpus, Document, Form, FormStatus, Paragraph, Table, Unit
+from budget_tui.core.numbers import is_code
+from budget_tui.core.source import (
+    MAX_LINE_CHARS,
+    DecodedSource,
+    UnreadableSource,
+    iter_source_paths,
+    read_source,
+)
+from budget_tui.core.stitch import FormDraft, draft_to_table, stitch
+
+_DEPT_RE = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+_MONEY_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
+
+
+def parse_document(src: DecodedSource) -> Document:
+    """Parse one decoded source into a Document (never raises on content)."""
+    problems: list[Problem] = []
+    lines = src.lines
+    for n, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_CHARS:
+            problems.append(Problem(src.path, n, f"line of {len(line):,} characters cut to {MAX_LINE_CHARS:,}"))
+    if any(len(line) > MAX_LINE_CHARS for line in lines):
+        lines = [line[:MAX_LINE_CHARS] for line in lines]
+    lines = [_printable(line) for line in lines]
+    stitched = stitch(lines)
+    doc = Document(path=src.path, sha256=src.sha256, lines=lines)
+    doc.problems = problems
+    for lineno, message in stitched.notes:
+        doc.problems.append(Problem(src.path, lineno, message))
+    doc.forms = _forms(stitched.forms, stitched.toc, src.path, lines)
+    doc.narrative = [Paragraph(t.lineno, t.text) for t in stitched.narrative]
+    _metadata(doc, [t.text for t in stitched.narrative])
+    _check_truncation(doc, src)
+    return doc
+
+
+def _printable(line: str) -> str:
+    # Control characters (ESC …) never reach a terminal or the parser's cells; tabs stay.
+    if line.isprintable() or all(c == "\t" or c.isprintable() for c in line):
+        return line
+    return "".join(c if c == "\t" or c.isprintable() else "\ufffd" for c in line)
+
+
+def _status(draft: FormDraft, table: Table | None) -> FormStatus:
+    if table is None:
+        return "missing"
+    if draft.declared_empty or not _has_content(table):
+        return "empty"
+    return "ok"
+
+
+def _has_content(table: Table) -> bool:
+    """Any non-zero amount, or any text beyond row labels and codes."""
+    roles = [c.role for c in table.columns]
+    for row in table.rows:
+        for j, t in enumerate(row.texts):
+            if not t:
+                continue
+            if roles[j] == "amount":
+                v = row.values[j]
+                if v is None or v != 0:
+                    return True
+            elif roles[j] == "text" and t != row.label:
+                return True
+    return False
+
+
+def _forms(drafts: list[FormDraft], toc: list, path: str, lines: list[str]) -> dict[str, Form]:
+    forms: dict[str, Form] = {}
+    counts: Counter[str] = Counter()
+    for d in drafts:
+        table = draft_to_table(d)
+        base = d.kind or other_id(d.title or _first_header(d))
+        counts[base] += 1
+        fid = base if counts[base] == 1 else f"{base}#{counts[base]}"
+        title = d.title.lstrip("#").strip().strip("*").strip() or (KINDS.get(d.kind or "", "") if d.kind else "")
+        forms[fid] = Form(
+            id=fid,
+            kind=d.kind or "other",
+            title=title,
+            title_line=d.title_line,
+            status=_status(d, table),
+            table=table,
+            number=d.number,
+            path=path,
+            source_lines=lines,
+        )
+    found = {f.kind for f in forms.values()}
+    for n, entry in enumerate(toc, 1):
+        if entry.kind and entry.kind not in found:
+            found.add(entry.kind)
+            title = re.sub(r"^[-*\s]+", "", entry.text.lstrip("#").strip())
+            forms[entry.kind] = Form(
+                id=entry.kind, kind=entry.kind, title=title, title_line=entry.lineno,
+                status="missing", table=None, number=str(n), path=path, source_lines=lines,
+            )
+    return forms
+
+
+def _first_header(d: FormDraft) -> str:
+    return "|".join(c for level in d.header[:1] for c in level if c)
+
+
+def _metadata(doc: Document, texts: list[str]) -> None:
+    names: Counter[str] = Counter()
+    lines = doc.lines
+    for i, raw in enumerate(lines):
+        t = raw.strip().strip("*#").strip()
+        m = _DEPT_RE.match(t.split("\t")[0]) if t else None
+        if not m:
+            continue
+        value = m.group(1).strip(" |\t")
+        if not value:
+            value = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip()), "")
+        if value and "\t" not in value and len(value) <= 40 and not _MONEY_RE.search(value):
+            names[value] += 1
+    if names:
+        doc.department = names.most_common(1)[0][0]
+    income = doc.forms.get("income")
+    units: dict[str, str] = {}
+    if income and income.table:
+        for row in income.table.rows:
+            code = row.code.split("/")[0]
+            if code and is_code(code) and row.label:
+                units.setdefault(code, row.label)
+    doc.units = [Unit(c, n) for c, n in units.items()]
+    dept_codes = [c for c in units if len(c) == 3]
+    doc.department_code = dept_codes[0] if dept_codes else ""
+    if not doc.department and dept_codes:
+        doc.department = units[dept_codes[0]]
+    years: Counter[int] = Counter()
+    for f in doc.forms.values():
+        years.update(int(y) for y in _YEAR_RE.findall(f.title))
+    if not years:
+        for line in lines[:80]:
+            years.update(int(y) for y in _YEAR_RE.findall(line))
+    doc.year = years.most_common(1)[0][0] if years else None
+    money: Counter[str] = Counter()
+    for i in range(len(lines)):
+        if "单位" in lines[i] and "\t" not in lines[i]:
+            window = re.sub(r"\s", "", "".join(lines[i : i + 3]))
+            m = _MONEY_RE.search(window)
+            if m:
+                money[m.group(1)] += 1
+    if money:
+        doc.money_unit = money.most_common(1)[0][0]
+    if not doc.department:
+        doc.department = Path(doc.path).stem
+
+
+def _check_truncation(doc: Document, src: DecodedSource) -> None:
+    """A file that stops inside a table row (fewer cells than the row above) is reported."""
+    if not doc.lines or "\t" not in doc.lines[-1] or len(doc.lines) < 2:
+        return
+    last, prev = doc.lines[-1], doc.lines[-2]
+    if "\t" in prev and last.count("\t") < prev.count("\t") and not last.endswith("\t"):
+        doc.problems.append(
+            Problem(src.path, len(doc.lines), "file ends inside a table row: the document may be truncated")
+        )
+
+
+def iter_documents(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Document | Problem]:
+    """Parse every source under ``paths`` in order, yielding a Problem for a file that fails."""
+    for p in iter_source_paths(paths):
+        try:
+            yield parse_document(read_source(p))
+        except UnreadableSource as exc:
+            yield Problem(exc.path, exc.line, exc.message)
+        except RecursionError:  # pragma: no cover - defensive: one file never stops the corpus
+            yield Problem(str(p), None, "document too deeply nested to parse")
+
+
+def load(*paths: str | os.PathLike[str]) -> Corpus:
+    """Load every document under the given files or folders.
+
+    Bad files become ``corpus.problems`` (``path:line: message``); the rest still load.
+    """
+    corpus = Corpus()
+    for item in iter_documents(paths):
+        if isinstance(item, Problem):
+            corpus.problems.append(item)
+        else:
+            corpus.documents.append(item)
+    return corpus
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """Parse one file.
+
+    Raises:
+        UnreadableSource: the file cannot be read or is not text.
+    """
+    return parse_document(read_source(Path(path)))

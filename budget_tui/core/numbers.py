@@ -1,0 +1,47 @@
+"""Numeric cell text -> exact ``Decimal``: thousands separators, dashes, blanks, percentages."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_NUMBER_RE = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
+ZERO = Decimal(0)
+
+
+def is_number(text: str) -> bool:
+    """True when ``text`` (already stripped) is a printed amount or percentage."""
+    return bool(text) and (text in _DASHES or _NUMBER_RE.match(text) is not None)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Return the exact value printed in ``text``, ``None`` for blank or non-numeric text.
+
+    ``-`` (and other dashes) print zero; ``12.5%`` is returned as ``Decimal("12.5")``
+    (the caller knows from the text that it is a percentage).
+    """
+    t = text.strip()
+    if not t:
+        return None
+    if t in _DASHES:
+        return ZERO
+    if _NUMBER_RE.match(t) is None:
+        return None
+    t = t.replace(",", "").replace("−", "-").rstrip("%")
+    try:
+        return Decimal(t)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
+        return None
+
+
+def decimals_of(text: str) -> int:
+    """Number of decimals printed in a numeric text (``"1,352.3"`` -> 1)."""
+    t = text.strip().rstrip("%")
+    dot = t.find(".")
+    return 0 if dot < 0 else len(t) - dot - 1
+
+
+def is_code(text: str) -> bool:
+    """True for a subject / unit / project code: digits only, no separators or decimals."""
+    return text.isdigit() and text.isascii()

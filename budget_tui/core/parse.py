@@ -1,0 +1,233 @@
+"""Tab-separated lines -> blocks -> tables: header levels, typed columns, keyed rows."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row, Table
+from budget_tui.core.numbers import is_code, is_number
+
+MAX_HEADER_LINES = 4
+MAX_HEADER_CELL_CHARS = 30
+_TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:：]?$")
+_DIGIT_RE = re.compile(r"\d")
+_HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
+_CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
+_ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
+
+
+@dataclass
+class SourceLine:
+    """A tab line split into stripped cells, with its 1-based line number."""
+
+    lineno: int
+    cells: list[str]
+
+    @property
+    def filled(self) -> list[str]:
+        return [c for c in self.cells if c]
+
+
+@dataclass
+class Block:
+    """A run of consecutive tab-separated lines."""
+
+    lines: list[SourceLine]
+    header: list[SourceLine] = field(default_factory=list)
+    data: list[SourceLine] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].lineno
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].lineno
+
+
+def split_cells(line: str) -> list[str]:
+    """Split a tab line into stripped cells, dropping trailing empty cells."""
+    cells = [c.strip() for c in line.split("\t")]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def is_total_label(text: str) -> bool:
+    """``合计`` / ``总计`` / ``收入合计:`` … the label of a total row."""
+    return bool(_TOTAL_RE.match(text))
+
+
+def is_header_line(cells: list[str]) -> bool:
+    """A line of column labels: only short text, no amounts, codes or totals."""
+    filled = [c for c in cells if c]
+    if not filled:
+        return False
+    if len(filled) == 1 and is_total_label(filled[0]):
+        return False
+    for c in filled:
+        if is_number(c) or is_code(c) or len(c) > MAX_HEADER_CELL_CHARS or _ROW_LABEL_RE.match(c):
+            return False
+        if _DIGIT_RE.search(c) and not _HEADER_DIGITS_OK_RE.search(c):
+            return False
+    # A total row with an empty amount row still has its label in the first columns only.
+    return not (is_total_label(filled[0]) and len(filled) <= 2)
+
+
+def split_header(lines: list[SourceLine]) -> tuple[list[SourceLine], list[SourceLine]]:
+    """Split a block into its leading header lines (at most four) and its data lines."""
+    n = 0
+    while n < len(lines) and n < MAX_HEADER_LINES and is_header_line(lines[n].cells):
+        n += 1
+    return lines[:n], lines[n:]
+
+
+def header_signature(header: list[list[str]] | list[SourceLine]) -> str:
+    """Whitespace-free text of a header, to recognise a header repeated on a later page."""
+    parts: list[str] = []
+    for h in header:
+        cells = h.cells if isinstance(h, SourceLine) else h
+        parts.append("|".join(re.sub(r"\s", "", c) for c in cells))
+    return "\n".join(parts).rstrip("|\n")
+
+
+def build_columns(header: list[list[str]], data: list[list[str]], width: int) -> list[Column]:
+    """Columns with header paths (labels spanning right within their parent) and roles."""
+    grid = [row + [""] * (width - len(row)) for row in header]
+    spans: list[list[str]] = []
+    parent_ids: list[int] = [0] * width
+    for level in grid:
+        filled: list[str] = []
+        new_ids: list[int] = []
+        current = ""
+        current_id = -1
+        for j in range(width):
+            if level[j]:
+                current = level[j]
+                current_id = j
+            elif j == 0 or parent_ids[j] != parent_ids[j - 1]:
+                current, current_id = "", -1
+            filled.append(current)
+            new_ids.append(parent_ids[j] * 1000 + current_id + 1)
+        spans.append(filled)
+        parent_ids = new_ids
+    paths: list[tuple[str, ...]] = []
+    for j in range(width):
+        parts: list[str] = []
+        for level in spans:
+            label = re.sub(r"\s+", " ", level[j]).strip()
+            if label and (not parts or parts[-1] != label):
+                parts.append(label)
+        paths.append(tuple(parts))
+    roles = column_roles(paths, data, width)
+    keys: list[str] = []
+    seen: Counter[str] = Counter()
+    for j, path in enumerate(paths):
+        base = KEY_SEP.join(path) if path else f"col{j + 1}"
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return [Column(k, p, r) for k, p, r in zip(keys, paths, roles, strict=True)]
+
+
+def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
+    """Role of each column from its header words and the kind of text it holds."""
+    numeric = [0] * width
+    decimal = [0] * width
+    digits = [0] * width
+    long_digits = [0] * width
+    text = [0] * width
+    for row in data:
+        for j, c in enumerate(row[:width]):
+            if not c:
+                continue
+            if is_code(c):
+                digits[j] += 1
+                long_digits[j] += len(c) >= 6
+            elif is_number(c):
+                numeric[j] += 1
+                decimal[j] += "." in c
+            else:
+                text[j] += 1
+    roles: list[ColumnRole] = []
+    # Bare integers are amounts (documents that drop ".00") unless the header names a code
+    # column or the column holds long identifiers only.
+    is_code_col = [
+        (bool(paths[j]) and bool(_CODE_HEADER_RE.search(paths[j][-1])) and not numeric[j])
+        or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
+        for j in range(width)
+    ]
+    amount = [
+        not is_code_col[j] and numeric[j] + digits[j] > 0 and numeric[j] + digits[j] >= text[j]
+        for j in range(width)
+    ]
+    first_amount = next((j for j in range(width) if amount[j]), width)
+    label_taken = False
+    for j in range(width):
+        if is_code_col[j]:
+            roles.append("code")
+        elif amount[j]:
+            roles.append("amount")
+        elif not label_taken and text[j] and j <= first_amount:
+            roles.append("label")
+            label_taken = True
+        else:
+            roles.append("text")
+    return roles
+
+
+def key_rows(rows: list[Row], columns: list[Column]) -> None:
+    """Give every row its code, label, total flag and unique string key."""
+    seen: Counter[str] = Counter()
+    for n, row in enumerate(rows, 1):
+        codes: list[str] = []
+        label = ""
+        prev_code_col = -2
+        for j, col in enumerate(columns):
+            t = row.texts[j] if j < len(row.texts) else ""
+            if not t or col.role == "amount":
+                continue
+            if " " in t and is_code(t.replace(" ", "")):
+                t = t.replace(" ", "")  # OCR spaces inside a code (``15000 3``)
+            if is_code(t) and (not label or col.role == "code"):
+                # Adjacent 类/款/项 parts (3 + 2 + 2 digits) join into one subject code.
+                if codes and prev_code_col == j - 1 and len(t) == 2 and len(codes[-1]) in (3, 5):
+                    codes[-1] += t
+                else:
+                    codes.append(t)
+                prev_code_col = j
+            elif not label and not is_number(t):
+                label = t
+        row.code = "/".join(codes)
+        row.label = label
+        row.is_total = not codes and is_total_label(label)
+        base = row.code or label or f"row{n}"
+        if row.is_total:
+            base = re.sub(r"[\s:：]", "", label)
+        seen[base] += 1
+        row.key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+
+
+def make_row(line: SourceLine, width: int, offset: int = 0) -> Row:
+    """A row from one source line, padded to ``width``, cells starting at table column ``offset``."""
+    cells = line.cells[: width - offset]
+    n = len(cells)
+    texts = [""] * offset + cells + [""] * (width - offset - n)
+    lines = [0] * offset + [line.lineno] * n + [0] * (width - offset - n)
+    srccols = [-1] * offset + list(range(n)) + [-1] * (width - offset - n)
+    return Row(texts, lines, srccols)
+
+
+def build_table(header: list[SourceLine], data: list[SourceLine]) -> Table:
+    """A table from header and data lines as printed (no stitching)."""
+    width = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
+    columns = build_columns([h.cells for h in header], [d.cells for d in data], width)
+    rows = [make_row(d, width) for d in data]
+    key_rows(rows, columns)
+    return Table(
+        header=[h.cells + [""] * (width - len(h.cells)) for h in header],
+        header_lines=[h.lineno for h in header],
+        columns=columns,
+        rows=rows,
+    )

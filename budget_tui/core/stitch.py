@@ -1,0 +1,470 @@
+"""Blocks -> forms: titles, page continuations, column fragments, repeated headers and totals."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budget_tui.core.forms import (
+    EMPTY_DECLARATION_RE,
+    compatible,
+    form_marker,
+    is_title_like,
+    kind_of_content,
+    kind_of_title,
+    normalise_title,
+)
+from budget_tui.core.numbers import is_code, is_number, parse_number
+from budget_tui.core.parse import (
+    Block,
+    SourceLine,
+    build_columns,
+    header_signature,
+    is_total_label,
+    key_rows,
+    make_row,
+    split_cells,
+    split_header,
+)
+from budget_tui.core.model import Row, Table
+
+HEADER_SIMILARITY = 0.8
+MAX_ALIGN_CELLS = 250_000
+_LONG_TEXT = 40
+
+
+@dataclass
+class TextLine:
+    """A non-table, non-blank source line."""
+
+    lineno: int
+    text: str
+
+
+@dataclass
+class Title:
+    """A title seen in the text, waiting for the block it names."""
+
+    text: str
+    lineno: int
+    kind: str | None
+    heading: bool
+
+
+@dataclass
+class FormDraft:
+    """A form being assembled from one or more blocks."""
+
+    kind: str | None
+    title: str
+    title_line: int
+    number: str = ""
+    header: list[list[str]] = field(default_factory=list)
+    header_lines: list[int] = field(default_factory=list)
+    signature: str = ""
+    rows: list[Row] = field(default_factory=list)
+    width: int = 0
+    page_start: int = 0
+    """Index in ``rows`` where the latest page (or block) starts."""
+    declared_empty: bool = False
+    has_block: bool = False
+    last_line: int = 0
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+    def widen(self, width: int) -> None:
+        if width <= self.width:
+            return
+        extra = width - self.width
+        for row in self.rows:
+            row.texts.extend([""] * extra)
+            row.lines.extend([0] * extra)
+            row.srccols.extend([-1] * extra)
+            row._values = None
+        for level in self.header:
+            level.extend([""] * extra)
+        self.width = width
+
+
+@dataclass
+class Stitched:
+    """What stitching a document produced."""
+
+    forms: list[FormDraft]
+    narrative: list[TextLine]
+    toc: list[Title]
+    notes: list[tuple[int, str]]
+
+
+def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
+    """Group source lines into text lines and blocks of consecutive tab lines."""
+    items: list[TextLine | Block] = []
+    current: list[SourceLine] = []
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            cells = split_cells(line)
+            if cells:
+                current.append(SourceLine(n, cells))
+                continue
+            # A line of tabs only: a blank line inside a table.
+        if current:
+            items.append(Block(current))
+            current = []
+        text = line.strip()
+        if text:
+            items.append(TextLine(n, text))
+    if current:
+        items.append(Block(current))
+    return items
+
+
+def _similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= HEADER_SIMILARITY
+
+
+def _has_label(line: SourceLine) -> bool:
+    return any(c and not is_number(c) for c in line.cells)
+
+
+def _is_tail_line(line: SourceLine) -> bool:
+    """A line of text tails only: wrapped cell text that belongs to the previous row."""
+    cells = line.cells
+    filled = [c for c in cells if c]
+    return (
+        bool(filled)
+        and not cells[0]
+        and all(not is_number(c) and not is_code(c) and not is_total_label(c) for c in filled)
+    )
+
+
+def _content_text(header: list[SourceLine], data: list[SourceLine]) -> str:
+    parts = [c for h in header for c in h.cells]
+    parts += [c for d in data[:3] for c in d.cells if c and not is_number(c)]
+    return "|".join(parts)
+
+
+def _amounts(row: Row) -> list[Decimal | None]:
+    """Values right of the row's label (codes sit left of it)."""
+    texts = row.texts
+    start = next((j + 1 for j, t in enumerate(texts) if t and not is_number(t)), 0)
+    return row.values[start:]
+
+
+def _pair_score(left: Row, frag: Row) -> int:
+    """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``."""
+    lv = [v for v in _amounts(left) if v is not None]
+    fv = [v for v in frag.values if v is not None]
+    if not lv:
+        return 0
+    total, rest = lv[0], [*lv[1:], Decimal(0)]
+    if any(total == x + y for x in rest for y in fv):
+        return 2
+    return -1
+
+
+def _skip_score(left: Row) -> int:
+    lv = [v for v in _amounts(left) if v is not None]
+    if not lv:
+        return 1
+    return 1 if any(lv[0] == x for x in lv[1:]) or lv[0] == 0 else 0
+
+
+def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
+    """Map each fragment row to a left row (monotone), using the row identities.
+
+    Column fragments keep only their non-empty rows, so position alone is wrong when the
+    fragment is shorter. Returns the left index of every fragment row, or ``None`` when
+    no mapping makes more rows add up than it breaks.
+    """
+    n, k = len(left), len(frag)
+    if k == n:
+        return list(range(k))
+    if k > n or n * k > MAX_ALIGN_CELLS:
+        return None
+    neg = -10**9
+    # best[i][j]: best score using the first i left rows and the first j fragment rows.
+    best = [[neg] * (k + 1) for _ in range(n + 1)]
+    move = [[0] * (k + 1) for _ in range(n + 1)]
+    best[0][0] = 0
+    pair = [[_pair_score(left[i], frag[j]) for j in range(k)] for i in range(n)]
+    skip = [_skip_score(r) for r in left]
+    for i in range(1, n + 1):
+        for j in range(0, min(i, k) + 1):
+            a = best[i - 1][j] + skip[i - 1] if best[i - 1][j] > neg else neg
+            b = best[i - 1][j - 1] + pair[i - 1][j - 1] if j and best[i - 1][j - 1] > neg else neg
+            if b > a:
+                best[i][j], move[i][j] = b, 1
+            else:
+                best[i][j], move[i][j] = a, 0
+    if best[n][k] <= neg or best[n][k] <= 0:
+        return None
+    mapping = [0] * k
+    i, j = n, k
+    while i > 0:
+        if move[i][j]:
+            mapping[j - 1] = i - 1
+            j -= 1
+        i -= 1
+    return mapping
+
+
+class Stitcher:
+    """Walks a document's items in order and assembles forms."""
+
+    def __init__(self) -> None:
+        self.forms: list[FormDraft] = []
+        self.narrative: list[TextLine] = []
+        self.toc: list[Title] = []
+        self.notes: list[tuple[int, str]] = []
+        self.pending: Title | None = None
+        self.marker = ""
+        self.in_toc = False
+        self.seen_block = False
+
+    @property
+    def cur(self) -> FormDraft | None:
+        return self.forms[-1] if self.forms else None
+
+    # -- text lines -------------------------------------------------------------------
+    def on_text(self, item: TextLine) -> None:
+        text = item.text
+        norm = normalise_title(text)
+        heading = text.startswith("#")
+        if norm in ("目录", "目次"):
+            self.in_toc = True
+            return
+        if self.in_toc and (("第一部分" in norm and self.toc) or self.seen_block):
+            self.in_toc = False
+        marker = form_marker(text)
+        if marker:
+            self.marker = marker
+            return
+        kind = kind_of_title(text) if is_title_like(text) else None
+        if self.in_toc:
+            if kind:
+                self.toc.append(Title(text, item.lineno, kind, heading))
+            else:
+                self.narrative.append(item)
+            return
+        if kind:
+            self._flush_pending()
+            self.pending = Title(text, item.lineno, kind, heading)
+            return
+        cur = self.cur
+        if heading and len(norm) <= 30 and ("表" in norm or "预算" in norm) and not self._is_meta(text):
+            if self.pending is None or self.pending.kind is None:
+                self.pending = Title(text, item.lineno, None, heading)
+                return
+        if cur is not None and EMPTY_DECLARATION_RE.search(text):
+            cur.declared_empty = True
+        if self.pending is not None and self.pending.kind is None and len(text) > _LONG_TEXT:
+            self.pending = None
+        self.narrative.append(item)
+
+    @staticmethod
+    def _is_meta(text: str) -> bool:
+        return bool(re.search(r"名称|单位[:：]|编制部门", text))
+
+    def _flush_pending(self) -> None:
+        """A titled form whose body never came: keep it as ``missing``."""
+        p = self.pending
+        self.pending = None
+        if p is None or p.kind is None:
+            return
+        cur = self.cur
+        if cur is not None and cur.kind == p.kind and cur.has_block and p.lineno > cur.title_line:
+            return  # a page title repeated over nothing
+        self.forms.append(FormDraft(p.kind, p.text, p.lineno, number=self._take_marker()))
+
+    def _take_marker(self) -> str:
+        m, self.marker = self.marker, ""
+        return m
+
+    # -- blocks -----------------------------------------------------------------------
+    def on_block(self, block: Block) -> None:
+        self.seen_block = True
+        self.in_toc = False
+        cur = self.cur
+        header, data = split_header(block.lines)
+        if cur is not None and cur.header and len(block.lines) > len(cur.header):
+            # A page that repeats the form's header: its header is exactly that many lines
+            # (a wrapped tail under it looks like one more header line).
+            n = len(cur.header)
+            if _similar(header_signature(block.lines[:n]), cur.signature):
+                header, data = block.lines[:n], block.lines[n:]
+        pending = self.pending
+        sig = header_signature(header)
+        content_kind = kind_of_content(_content_text(header, data))
+        same_kind_title = pending is None or pending.kind is None or (cur is not None and pending.kind == cur.kind)
+
+        if cur is not None and cur.has_block and same_kind_title:
+            if header and _similar(sig, cur.signature):
+                self._continue(cur, data, block)
+                return
+            if not header and data and _has_label(data[0]) and cur.kind is not None:
+                self._continue(cur, data, block)
+                return
+            if self._is_fragment(cur, header, data, content_kind, pending):
+                self._attach_fragment(cur, header, data, block)
+                return
+        self._new_form(header, data, block, content_kind)
+
+    def _is_fragment(
+        self,
+        cur: FormDraft,
+        header: list[SourceLine],
+        data: list[SourceLine],
+        content_kind: str | None,
+        pending: Title | None,
+    ) -> bool:
+        if content_kind is not None and content_kind != cur.kind:
+            return False
+        if pending is not None and pending.kind is not None and pending.kind != cur.kind:
+            return False
+        if not data:
+            # A header-only block after a form of its kind: more columns of a wide table.
+            return bool(header)
+        labelled = sum(_has_label(d) for d in data)
+        if labelled > max(1, len(data) // 5):
+            return False
+        return len(data) <= len(cur.rows) - cur.page_start or (not cur.rows and bool(header))
+
+    def _new_form(
+        self, header: list[SourceLine], data: list[SourceLine], block: Block, content_kind: str | None
+    ) -> None:
+        p = self.pending
+        self.pending = None
+        kind: str | None
+        if p is not None and p.kind is not None and compatible(p.kind, content_kind):
+            kind, title, tline = p.kind, p.text, p.lineno
+        elif p is not None and p.kind is not None:
+            # The title names another form: that one has no body here, this block is what its content says.
+            self.forms.append(FormDraft(p.kind, p.text, p.lineno, number=self._take_marker()))
+            kind, title, tline = content_kind, "", block.start
+            self.notes.append((block.start, f"block does not fit title {p.text!r} (line {p.lineno}); kept by content"))
+        else:
+            kind = content_kind
+            title = p.text if p is not None else ""
+            tline = p.lineno if p is not None else block.start
+        draft = FormDraft(kind, title, tline, number=self._take_marker())
+        draft.has_block = True
+        width = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
+        draft.width = width
+        draft.header = [h.cells + [""] * (width - len(h.cells)) for h in header]
+        draft.header_lines = [h.lineno for h in header]
+        draft.signature = header_signature(header)
+        draft.rows = [make_row(d, width) for d in data]
+        draft.last_line = block.end
+        self.forms.append(draft)
+
+    def _continue(self, cur: FormDraft, data: list[SourceLine], block: Block) -> None:
+        """Append a later page of ``cur``: merge wrapped tails, skip a repeated total."""
+        self.pending = None
+        self.marker = ""
+        cur.page_start = len(cur.rows)
+        for i, d in enumerate(data):
+            if i == 0 and cur.rows and _is_tail_line(d):
+                self._merge_tail(cur.rows[-1], d)
+                continue
+            cur.widen(len(d.cells))
+            row = make_row(d, cur.width)
+            label = next((t for t in row.texts if t and not is_number(t) and not is_code(t)), "")
+            if is_total_label(label) and self._repeats_total(cur, row, label):
+                continue
+            cur.rows.append(row)
+        cur.last_line = block.end
+
+    @staticmethod
+    def _merge_tail(row: Row, tail: SourceLine) -> None:
+        for j, t in enumerate(tail.cells):
+            if t and j < len(row.texts):
+                row.texts[j] = row.texts[j] + t
+                if not row.lines[j]:
+                    row.lines[j], row.srccols[j] = tail.lineno, j
+        row.extra_lines = (*row.extra_lines, tail.lineno)
+        row._values = None
+
+    @staticmethod
+    def _repeats_total(cur: FormDraft, row: Row, label: str) -> bool:
+        for prev in cur.rows:
+            plabel = next((t for t in prev.texts if t and not is_number(t) and not is_code(t)), "")
+            if plabel == label:
+                # Same printed total on a later page: drop it only when it agrees.
+                return [parse_number(t) for t in prev.texts] == [parse_number(t) for t in row.texts]
+        return False
+
+    def _attach_fragment(
+        self, cur: FormDraft, header: list[SourceLine], data: list[SourceLine], block: Block
+    ) -> None:
+        """Attach a right-hand column fragment to ``cur`` (rows matched by identities)."""
+        p = self.pending
+        self.pending = None
+        self.marker = ""
+        if p is not None and p.kind is None and cur.title and not normalise_title(cur.title).endswith("表"):
+            cur.title = f"{cur.title.rstrip()}{p.text.lstrip('#').strip()}"
+        offset = cur.width
+        fwidth = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
+        cur.widen(offset + fwidth)
+        while len(cur.header) < len(header):
+            cur.header.append([""] * cur.width)
+        for level, h in enumerate(header):
+            for j, c in enumerate(h.cells):
+                cur.header[level][offset + j] = c
+        cur.header_lines.extend(h.lineno for h in header)
+        frag_rows = [make_row(d, fwidth) for d in data]
+        left = cur.rows
+        mapping = align_fragment(left, frag_rows)
+        if mapping is None:
+            mapping = list(range(min(len(left), len(frag_rows))))
+            self.notes.append(
+                (block.start, "column fragment rows do not match the table's rows by their totals; attached by position")
+            )
+        for fr, li in zip(frag_rows, mapping, strict=False):
+            row = left[li]
+            for j in range(fwidth):
+                row.texts[offset + j] = fr.texts[j]
+                row.lines[offset + j] = fr.lines[j]
+                row.srccols[offset + j] = fr.srccols[j]
+            row._values = None
+        for fr in frag_rows[len(mapping):]:
+            cur.rows.append(self._shifted(fr, offset, cur.width))
+        cur.last_line = max(cur.last_line, block.end)
+
+    @staticmethod
+    def _shifted(row: Row, offset: int, width: int) -> Row:
+        pad = width - offset - len(row.texts)
+        return Row(
+            [""] * offset + row.texts + [""] * pad,
+            [0] * offset + row.lines + [0] * pad,
+            [-1] * offset + row.srccols + [-1] * pad,
+        )
+
+    def finish(self) -> Stitched:
+        self._flush_pending()
+        return Stitched(self.forms, self.narrative, self.toc, self.notes)
+
+
+def stitch(lines: list[str]) -> Stitched:
+    """Assemble the forms of a document from its lines."""
+    s = Stitcher()
+    for item in lines_to_items(lines):
+        if isinstance(item, Block):
+            s.on_block(item)
+        else:
+            s.on_text(item)
+    return s.finish()
+
+
+def draft_to_table(draft: FormDraft) -> Table | None:
+    """The final table of a draft: columns from the combined header, keyed rows."""
+    if not draft.has_block:
+        return None
+    width = draft.width
+    columns = build_columns(draft.header, [r.texts for r in draft.rows], width)
+    key_rows(draft.rows, columns)
+    return Table(header=draft.header, header_lines=draft.header_lines, columns=columns, rows=draft.rows)
