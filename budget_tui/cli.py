@@ -24,6 +24,7 @@ examples:
   budget-tui ~/budgets/2024           review every document in a folder
   budget-tui show doc.txt --form income
   budget-tui show doc.txt --format json
+  budget-tui check ~/budgets --format json --fail-on warning
 """
 
 
@@ -47,6 +48,24 @@ def _build_show(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.set_defaults(func=cmd_show)
 
 
+def _build_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="run the reconciliation checks",
+        description="Run the reconciliation checks and print every finding with its proposed fixes.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATHS", help="files or folders (*.txt, *.md)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="exit 1 when findings of this severity or worse remain (default: error)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: the core count; 1 = in-process)")
+    p.add_argument("--no-corrections", action="store_true", help="check the raw parse, ignoring saved corrections")
+    p.add_argument("--reviewer", help="reviewer whose unsaved journal to warn about (default: the OS user)")
+    p.add_argument("--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)")
+    _common(p)
+    p.set_defaults(func=cmd_check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The headless commands' parser."""
     parser = argparse.ArgumentParser(
@@ -58,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"budget-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _build_show(sub)
+    _build_check(sub)
     return parser
 
 
@@ -129,6 +149,44 @@ def cmd_show(args: argparse.Namespace) -> int:
         json.dump({"schema_version": SCHEMA_VERSION, "documents": documents}, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return EXIT_USAGE if bad else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``check``: findings per document as text or JSON; exit 1 on failures, 2 on bad input."""
+    from budget_tui.core.batch import CheckOptions, default_jobs, iter_checks
+
+    if _check_paths(args.paths):
+        return EXIT_USAGE
+    options = CheckOptions(corrections=not args.no_corrections, reviewer=args.reviewer, review_dir=args.review_dir)
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    levels = ("error",) if args.fail_on == "error" else ("error", "warning")
+    bad = failed = False
+    console = None
+    if args.format == "text":
+        from budget_tui.render import make_console
+
+        console = make_console()
+    else:
+        sys.stdout.write('{"schema_version": 1, "documents": [\n')
+    first = True
+    for doc in iter_checks(args.paths, options, jobs=max(1, jobs)):
+        if doc.get("unreadable"):
+            bad = True
+        for e in doc["errors"]:
+            eprint(f"{e['path']}:{e['line']}: {e['message']}" if e["line"] else f"{e['path']}: {e['message']}")
+        failed = failed or any(f["severity"] in levels and not f["accepted"] for f in doc["findings"])
+        if console is not None:
+            from budget_tui.render import render_check
+
+            render_check(console, doc)
+        else:
+            doc.pop("unreadable", None)
+            sys.stdout.write(("" if first else ",\n") + json.dumps(doc, ensure_ascii=False))
+            sys.stdout.flush()
+        first = False
+    if console is None:
+        sys.stdout.write("\n]}\n")
+    return EXIT_USAGE if bad else EXIT_FINDINGS if failed else EXIT_OK
 
 
 def cmd_app(args: argparse.Namespace) -> int:

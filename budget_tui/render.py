@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -67,3 +68,42 @@ def render_document(console: Console, doc: Document, forms: Iterable[Form]) -> N
             console.print(line)
             continue
         console.print(form_table(form))
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def render_check(console: Console, doc: dict[str, Any]) -> None:
+    """Print one document's check result: a line per form with findings, then each finding."""
+    findings = doc["findings"]
+    head = Text(str(doc.get("department") or doc["path"]), style="bold")
+    errors = sum(1 for f in findings if f["severity"] == "error" and not f["accepted"])
+    warnings = sum(1 for f in findings if f["severity"] == "warning" and not f["accepted"])
+    head.append(f"  {doc.get('year') or ''}  {doc['path']}  ", style="dim")
+    head.append(f"{errors} error(s), {warnings} warning(s)", style="red" if errors else "yellow" if warnings else "green")
+    console.print(head)
+    by_form: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_form.setdefault(f["form"], []).append(f)
+    for form in doc["forms"]:
+        n = len(by_form.get(form["id"], []))
+        line = Text(f"  {form['id']:<28} ")
+        line.append(f"{form['status']:<10}", style=_STATUS_STYLE.get(form["status"], ""))
+        line.append(f" {form['rows']:>4}×{form['cols']:<3} ")
+        line.append(f"{n} finding(s)" if n else "reconciled" if form["status"] == "ok" else "", style="red" if n else "green")
+        console.print(line)
+    for f in findings:
+        t = Text("  ")
+        t.append(f["severity"], style=_SEVERITY_STYLE[f["severity"]] if not f["accepted"] else "dim")
+        if f["accepted"]:
+            t.append(" (published as is)", style="dim")
+        t.append(f" {f['id']} {f['form']}: ")
+        t.append(f["message"])
+        console.print(t)
+        for c in f["cells"][:6]:
+            console.print(Text(f"      {c['form']} | {c['row']} | {c['column']}  line {c['line']}: {c['text']}", style="dim"))
+        if len(f["cells"]) > 6:
+            console.print(Text(f"      … {len(f['cells']) - 6} more cells", style="dim"))
+        for s in f["suggestions"][:3]:
+            what = f"set to {s['value']}" if s["kind"] == "value" else f"shift by {s['value']}"
+            console.print(Text(f"      fix: {s['form']} | {s['row']} | {s['column']} {what}  ({s['reason']})", style="cyan"))

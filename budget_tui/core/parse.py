@@ -72,8 +72,7 @@ def is_header_line(cells: list[str]) -> bool:
             return False
         if _DIGIT_RE.search(c) and not _HEADER_DIGITS_OK_RE.search(c):
             return False
-    # A total row with an empty amount row still has its label in the first columns only.
-    return not (is_total_label(filled[0]) and len(filled) <= 2)
+    return True
 
 
 def split_header(lines: list[SourceLine]) -> tuple[list[SourceLine], list[SourceLine]]:
@@ -138,6 +137,7 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     digits = [0] * width
     long_digits = [0] * width
     text = [0] * width
+    seen_text: list[set[str]] = [set() for _ in range(width)]
     for row in data:
         for j, c in enumerate(row[:width]):
             if not c:
@@ -150,11 +150,13 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
                 decimal[j] += "." in c
             else:
                 text[j] += 1
+                seen_text[j].add(c)
+    distinct = [len(v) for v in seen_text]
     roles: list[ColumnRole] = []
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
     is_code_col = [
-        (bool(paths[j]) and bool(_CODE_HEADER_RE.search(paths[j][-1])) and not numeric[j])
+        (any(_CODE_HEADER_RE.search(p) for p in paths[j]) and not numeric[j] and (digits[j] > 0 or not text[j]))
         or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
         for j in range(width)
     ]
@@ -163,15 +165,17 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
         for j in range(width)
     ]
     first_amount = next((j for j in range(width) if amount[j]), width)
-    label_taken = False
+    candidates = [j for j in range(min(first_amount + 1, width)) if not is_code_col[j] and not amount[j] and text[j]]
+    # The label is the first text column whose entries name rows (mostly distinct), so a
+    # category column such as 类型 (其他运转类 on every row) is not taken for it.
+    label = next((j for j in candidates if distinct[j] >= 0.6 * text[j]), candidates[0] if candidates else -1)
     for j in range(width):
         if is_code_col[j]:
             roles.append("code")
         elif amount[j]:
             roles.append("amount")
-        elif not label_taken and text[j] and j <= first_amount:
+        elif j == label:
             roles.append("label")
-            label_taken = True
         else:
             roles.append("text")
     return roles
@@ -180,9 +184,10 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
 def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
     seen: Counter[str] = Counter()
+    label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
-        label = ""
+        first_text = ""
         prev_code_col = -2
         for j, col in enumerate(columns):
             t = row.texts[j] if j < len(row.texts) else ""
@@ -190,21 +195,27 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
                 continue
             if " " in t and is_code(t.replace(" ", "")):
                 t = t.replace(" ", "")  # OCR spaces inside a code (``15000 3``)
-            if is_code(t) and (not label or col.role == "code"):
+            if is_code(t) and (not first_text or col.role == "code"):
                 # Adjacent 类/款/项 parts (3 + 2 + 2 digits) join into one subject code.
                 if codes and prev_code_col == j - 1 and len(t) == 2 and len(codes[-1]) in (3, 5):
                     codes[-1] += t
                 else:
                     codes.append(t)
                 prev_code_col = j
-            elif not label and not is_number(t):
-                label = t
+            elif not first_text and not is_number(t):
+                first_text = t
+        own = row.texts[label_col] if 0 <= label_col < len(row.texts) else ""
+        label = own if own and not is_code(own.replace(" ", "")) and not is_number(own) else first_text
         row.code = "/".join(codes)
         row.label = label
-        row.is_total = not codes and is_total_label(label)
+        row.is_total = not codes and (is_total_label(label) or is_total_label(first_text))
+        if n == 1 and not codes and not label and len(rows) > 1:
+            # The first row of a list with its 合计 label lost (000/001 项目支出表).
+            row.is_total = True
         base = row.code or label or f"row{n}"
         if row.is_total:
-            base = re.sub(r"[\s:：]", "", label)
+            total_label = next((t for t in (label, first_text) if is_total_label(t)), "合计")
+            base = re.sub(r"[\s:：]", "", total_label)
         seen[base] += 1
         row.key = base if seen[base] == 1 else f"{base}#{seen[base]}"
 

@@ -1,0 +1,106 @@
+"""Run every rule over a document -> findings with ranked fix proposals; incremental re-checks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budget_tui.core.findings import CellRef, Finding
+from budget_tui.core.model import Document
+from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
+from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate, measure_precision
+from budget_tui.core.rules.precision import precision_findings
+from budget_tui.core.suggest import findings_for_failures
+
+RULES_VERSION = "1"
+
+
+@dataclass
+class CheckSession:
+    """All identities of one document, indexed by cell, for fast re-checks after an edit."""
+
+    doc: Document
+    accepted: set[str] = field(default_factory=set)
+    identities: list[Identity] = field(default_factory=list)
+    by_cell: dict[CellKey, list[int]] = field(default_factory=dict)
+    failing: set[int] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.precision = measure_precision(self.doc)
+        self.values = Values(self.doc, self.precision)
+        for rule in IDENTITY_RULES:
+            self.identities.extend(rule(self.doc, self.values))
+        index: dict[CellKey, list[int]] = defaultdict(list)
+        for n, ident in enumerate(self.identities):
+            index[ident.total].append(n)
+            for k in ident.parts:
+                index[k].append(n)
+        self.by_cell = dict(index)
+        self.failing = {n for n, ident in enumerate(self.identities) if not evaluate(ident, self.values)[0]}
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        failing = [self.identities[n] for n in sorted(self.failing)]
+        found = findings_for_failures(self.doc, failing, self.identities, self.by_cell, self.values)
+        for rule in DIRECT_RULES:
+            found.extend(rule(self.doc, self.values))
+        found.extend(precision_findings(self.doc, self.values, self._implied()))
+        for f in found:
+            f.accepted = f.id in self.accepted
+        self.findings = found
+
+    def _implied(self) -> dict[CellKey, Decimal]:
+        """For each cell, the exact value its identities imply when they all agree."""
+        implied: dict[CellKey, Decimal] = {}
+        for ident in self.identities:
+            total = self.values.value(ident.total)
+            parts = [self.values.value(k) for k in ident.parts]
+            s = sum(parts, ZERO)
+            for key, value in [(ident.total, s)] + [(k, total - (s - v)) for k, v in zip(ident.parts, parts, strict=True)]:
+                if implied.get(key, value) != value:
+                    implied[key] = Decimal("NaN")
+                else:
+                    implied[key] = value
+        return {k: v for k, v in implied.items() if not v.is_nan()}
+
+    def identities_of(self, form: str, r: int, c: int) -> list[Identity]:
+        """The identities a cell takes part in."""
+        return [self.identities[n] for n in self.by_cell.get((form, r, c), [])]
+
+    def update_cell(self, form: str, r: int, c: int) -> list[Finding]:
+        """Re-evaluate only the identities the edited cell takes part in; returns all findings."""
+        for n in self.by_cell.get((form, r, c), []):
+            if evaluate(self.identities[n], self.values)[0]:
+                self.failing.discard(n)
+            else:
+                self.failing.add(n)
+        self._rebuild()
+        return self.findings
+
+    def set_accepted(self, ids: Iterable[str]) -> None:
+        self.accepted = set(ids)
+        for f in self.findings:
+            f.accepted = f.id in self.accepted
+
+
+def run_checks(doc: Document, accepted: Iterable[str] = ()) -> list[Finding]:
+    """Every finding for ``doc`` (accepted ones flagged, still listed)."""
+    return CheckSession(doc, set(accepted)).findings
+
+
+def failures(findings: Iterable[Finding], fail_on: str = "error") -> list[Finding]:
+    """Findings that count as failures at ``fail_on`` (accepted ones never do)."""
+    levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
+    return [f for f in findings if not f.accepted and f.severity in levels]
+
+
+def cell_ref(doc: Document, key: CellKey) -> CellRef:
+    """The CellRef of a cell key (row and column string keys, line, printed text)."""
+    form_id, r, c = key
+    form = doc.forms[form_id]
+    assert form.table is not None
+    row = form.table.rows[r]
+    return CellRef(form_id, row.key, form.table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])

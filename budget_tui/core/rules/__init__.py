@@ -1,0 +1,33 @@
+"""Rule families. Identity rules yield ``total = Σ parts`` over cells; direct rules yield findings.
+
+Every rule is a function of one parsed document (plus its values), so batch runs can
+stream and cache documents one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from budget_tui.core.findings import Finding
+from budget_tui.core.model import Document
+from budget_tui.core.rules import crossform, narrative, totals
+from budget_tui.core.rules.common import Identity, Values
+
+IdentityRule = Callable[[Document, Values], Iterable[Identity]]
+DirectRule = Callable[[Document, Values], list[Finding]]
+
+
+def _totals(doc: Document, values: Values) -> Iterable[Identity]:
+    for form in doc.forms.values():
+        if form.table is None or form.status in ("missing",):
+            continue
+        yield from totals.row_identities(doc, form)
+        yield from totals.column_identities(doc, form, values)
+
+
+def _crossform(doc: Document, values: Values) -> Iterable[Identity]:
+    return crossform.crossform_identities(doc)
+
+
+IDENTITY_RULES: list[IdentityRule] = [_totals, _crossform]
+DIRECT_RULES: list[DirectRule] = [narrative.narrative_findings]

@@ -1,0 +1,163 @@
+"""Identities (``total = Σ parts``) over cells, with XBRL-style precision intervals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budget_tui.core.model import Document, Form, Table
+from budget_tui.core.numbers import decimals_of
+
+ZERO = Decimal(0)
+CellKey = tuple[str, int, int]
+"""(form id, row index, column index)."""
+
+_ORDINAL_L1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+_SUBSET = re.compile(r"^其中")
+
+
+def ordinal_level(label: str) -> int:
+    """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
+    if _ORDINAL_L1.match(label):
+        return 1
+    if _ORDINAL_L2.match(label):
+        return 2
+    return 0
+
+
+def is_subset_label(label: str) -> bool:
+    """``其中…`` rows and columns are part of their parent, never added to it."""
+    return bool(_SUBSET.match(label.strip()))
+
+
+@dataclass
+class Identity:
+    """``total = Σ parts`` (an equality when there is one part)."""
+
+    rule: str
+    form: str
+    total: CellKey
+    parts: list[CellKey]
+    description: str
+    severity: str = "error"
+    group: str = ""
+    """Identities of one group (e.g. one table column) are reported together when they fail."""
+
+
+@dataclass
+class Precision:
+    """Per-document precision facts: column decimals and whether every decimal is printed."""
+
+    column_decimals: dict[tuple[str, int], int] = field(default_factory=dict)
+    full_decimals: bool = False
+    doc_decimals: int = 2
+
+
+def measure_precision(doc: Document) -> Precision:
+    """A column's precision is the most decimals printed in it; a document "prints every
+    decimal" when almost every amount it prints carries the same number of decimals."""
+    p = Precision()
+    counts: dict[int, int] = {}
+    total = 0
+    for form in doc.forms.values():
+        table = form.table
+        if table is None:
+            continue
+        for j in table.amount_columns():
+            best = 0
+            for row in table.rows:
+                t = row.texts[j]
+                if not t or t.endswith("%") or row.values[j] is None:
+                    continue
+                d = decimals_of(t)
+                best = max(best, d)
+                counts[d] = counts.get(d, 0) + 1
+                total += 1
+            p.column_decimals[(form.id, j)] = best
+    if total:
+        mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        p.doc_decimals = mode
+        p.full_decimals = mode > 0 and n >= 0.97 * total
+    return p
+
+
+class Values:
+    """Cell values and their half-interval widths for one document."""
+
+    def __init__(self, doc: Document, precision: Precision) -> None:
+        self.doc = doc
+        self.precision = precision
+
+    def table(self, form: str) -> Table:
+        t = self.doc.forms[form].table
+        assert t is not None
+        return t
+
+    def value(self, key: CellKey) -> Decimal:
+        form, r, c = key
+        v = self.table(form).rows[r].values[c]
+        return ZERO if v is None else v
+
+    def text(self, key: CellKey) -> str:
+        form, r, c = key
+        return self.table(form).rows[r].texts[c]
+
+    def half_width(self, key: CellKey) -> Decimal:
+        """Half the rounding interval a printed value stands for (0 for blank and zero)."""
+        form, r, c = key
+        t = self.table(form).rows[r].texts[c]
+        if not t:
+            return ZERO
+        v = self.value(key)
+        if v == 0:
+            return ZERO
+        col_dec = self.precision.column_decimals.get((form, c), 2)
+        d = decimals_of(t)
+        if self.precision.full_decimals and d < col_dec:
+            # A value printed with fewer decimals than its document prints stands for its own interval.
+            return Decimal(5).scaleb(-(d + 1))
+        return Decimal(5).scaleb(-(max(col_dec, d) + 1))
+
+
+def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:
+    """Whether ``identity`` holds: returns (ok, total, sum of parts, tolerance)."""
+    total = values.value(identity.total)
+    s = sum((values.value(k) for k in identity.parts), ZERO)
+    tol = values.half_width(identity.total) + sum((values.half_width(k) for k in identity.parts), ZERO)
+    return abs(total - s) <= tol, total, s, tol
+
+
+def amount_col_indices(form: Form) -> list[int]:
+    return form.table.amount_columns() if form.table else []
+
+
+def label_of(table: Table, r: int) -> str:
+    row = table.rows[r]
+    return row.label or row.key
+
+
+def col_label(table: Table, c: int) -> str:
+    return table.columns[c].key
+
+
+def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
+    """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
+    for j, col in enumerate(table.columns):
+        if col.role != role:
+            continue
+        key = re.sub(r"\s", "", col.key)
+        if all(re.search(p, key) for p in patterns):
+            return j
+    return None
+
+
+def find_row(table: Table, pattern: str) -> int | None:
+    """The first row whose label or key (whitespace removed) matches ``pattern``."""
+    rx = re.compile(pattern)
+    for i, row in enumerate(table.rows):
+        for t in (row.label, row.key):
+            if t and rx.search(re.sub(r"\s", "", t)):
+                return i
+    return None

@@ -1,0 +1,162 @@
+"""The same figure in different forms: each end traced to its own cell."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from budget_tui.core.model import Document, Table
+from budget_tui.core.rules.common import CellKey, Identity, find_column, find_row
+from budget_tui.core.rules.totals import sides
+
+# 功能分类 类 codes and the words the 收支总表 uses for them.
+FUNCTION_CLASSES: dict[str, str] = {
+    "201": "一般公共服务", "202": "外交", "203": "国防", "204": "公共安全", "205": "教育",
+    "206": "科学技术", "207": "文化", "208": "社会保障和就业", "209": "社会保险基金",
+    "210": "卫生健康", "211": "节能环保", "212": "城乡社区", "213": "农林水", "214": "交通运输",
+    "215": "资源勘探", "216": "商业服务业", "217": "金融", "219": "援助其他地区",
+    "220": "自然资源海洋气象", "221": "住房保障", "222": "粮油物资储备", "223": "国有资本经营预算",
+    "224": "灾害防治及应急管理", "227": "预备费", "229": "其他支出", "230": "转移性支出",
+    "231": "债务还本", "232": "债务付息", "233": "债务发行费用", "234": "抗疫特别国债",
+}
+
+
+def _total_row(table: Table) -> int | None:
+    return next((i for i, r in enumerate(table.rows) if r.is_total), None)
+
+
+def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:
+    if row is None or col is None or form_id not in doc.forms:
+        return None
+    return (form_id, row, col)
+
+
+def _table(doc: Document, form_id: str) -> Table | None:
+    form = doc.forms.get(form_id)
+    if form is None or form.table is None or form.status in ("missing", "empty"):
+        return None
+    return form.table
+
+
+def _eq(a: CellKey | None, b: CellKey | None, description: str) -> Iterator[Identity]:
+    if a is not None and b is not None:
+        yield Identity("crossform", a[0], a, [b], description, group=f"x:{a}:{b}")
+
+
+def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None:
+    table = _table(doc, "summary")
+    if table is None:
+        return None
+    ss = sides(table)
+    if len(ss) <= side:
+        return None
+    label_col, cols = ss[side]
+    if not cols:
+        return None
+    for r, row in enumerate(table.rows):
+        text = re.sub(r"\s", "", row.texts[label_col]) if label_col >= 0 else row.label
+        if re.search(pattern, text):
+            return ("summary", r, cols[0])
+    return None
+
+
+def crossform_identities(doc: Document) -> Iterator[Identity]:
+    """Totals shared between forms (收支总表 ↔ 收入/支出表, 基本支出 ↔ 一般公共预算, …)."""
+    inc = _table(doc, "income")
+    exp = _table(doc, "expenditure")
+    gbe = _table(doc, "general_budget_expenditure")
+    basic = _table(doc, "general_budget_basic")
+    econ = _table(doc, "economic_classification")
+    proj = _table(doc, "projects")
+    fiscal = _table(doc, "fiscal_summary")
+
+    if inc is not None:
+        col = find_column(inc, r"^本年收入/合计$") or find_column(inc, r"^总计$")
+        yield from _eq(_summary_side_cell(doc, r"^本年收入合计", 0), _cell(doc, "income", _total_row(inc), col),
+                       "收支总表 本年收入合计 = 收入表 合计")
+    if exp is not None:
+        t = _total_row(exp)
+        yield from _eq(_summary_side_cell(doc, r"^本年支出合计", 1), _cell(doc, "expenditure", t, find_column(exp, r"^合计$")),
+                       "收支总表 本年支出合计 = 支出表 合计")
+        # Each 功能分类 类 on the 收支总表 = Σ the 支出表 rows of that class.
+        total_col = find_column(exp, r"^合计$")
+        if total_col is not None:
+            yield from _function_classes(doc, exp, total_col)
+        if proj is not None:
+            pc = find_column(exp, r"^项目支出/小计$")
+            yield from _eq(_cell(doc, "projects", _total_row(proj), find_column(proj, r"^合计$")),
+                           _cell(doc, "expenditure", t, pc), "项目支出表 合计 = 支出表 项目支出小计")
+        if econ is not None:
+            yield from _eq(_cell(doc, "economic_classification", _total_row(econ), find_column(econ, r"^总计$")),
+                           _cell(doc, "expenditure", t, total_col), "经济分类汇总表 总计 = 支出表 合计")
+    if gbe is not None:
+        t = _total_row(gbe)
+        if basic is not None:
+            bt = _total_row(basic)
+            for pat_b, pat_g, what in (
+                (r"合计$", r"^基本支出/小计$", "合计"),
+                (r"人员经费$", r"^基本支出/人员经费$", "人员经费"),
+                (r"公用经费$", r"^基本支出/公用经费$", "公用经费"),
+            ):
+                yield from _eq(_cell(doc, "general_budget_basic", bt, find_column(basic, pat_b)),
+                               _cell(doc, "general_budget_expenditure", t, find_column(gbe, pat_g)),
+                               f"基本支出表 {what} = 一般公共预算支出表 基本支出")
+        if fiscal is not None:
+            fr = find_row(fiscal, r"^一、本年支出")
+            fc = find_column(fiscal, r"一般公共预算/小计$")
+            yield from _eq(_cell(doc, "fiscal_summary", fr, fc), _cell(doc, "general_budget_expenditure", t, find_column(gbe, r"^合计$")),
+                           "财政拨款收支总表 一般公共预算支出 = 一般公共预算支出表 合计")
+    yield from _projects_vs_performance(doc)
+
+
+def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:
+    summary = _table(doc, "summary")
+    if summary is None:
+        return
+    ss = sides(summary)
+    if len(ss) < 2:
+        return
+    label_col, cols = ss[1]
+    if not cols:
+        return
+    by_class: dict[str, list[int]] = {}
+    for r, row in enumerate(exp.rows):
+        code = row.code
+        if len(code) == 7 and code.isdigit():
+            by_class.setdefault(code[:3], []).append(r)
+    for r, row in enumerate(summary.rows):
+        text = re.sub(r"\s", "", row.texts[label_col])
+        for cls, word in FUNCTION_CLASSES.items():
+            if word in text and cls in by_class:
+                yield Identity(
+                    "crossform", "summary", ("summary", r, cols[0]),
+                    [("expenditure", x, total_col) for x in by_class[cls]],
+                    f"收支总表 {text} = 支出表 {cls} 类合计", group=f"x:class:{cls}",
+                )
+                break
+
+
+def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
+    proj = _table(doc, "projects")
+    perf = _table(doc, "performance_projects")
+    if proj is None or perf is None:
+        return
+    pc = find_column(proj, r"^合计$")
+    fc = find_column(perf, r"资金总额$")
+    if pc is None or fc is None:
+        return
+    name_col = next((j for j, c in enumerate(perf.columns) if c.role == "label"), None)
+    if name_col is None:
+        return
+    names: dict[str, int] = {}
+    for r, row in enumerate(perf.rows):
+        name = re.sub(r"\s", "", row.texts[name_col])
+        if name and row.texts[fc]:
+            names.setdefault(name, r)
+    for r, row in enumerate(proj.rows):
+        name = re.sub(r"\s", "", row.label)
+        if name in names and not row.is_total:
+            yield Identity(
+                "crossform", "projects", ("projects", r, pc), [("performance_projects", names[name], fc)],
+                f"项目支出表 {row.label} = 项目绩效目标表 资金总额", group=f"x:proj:{r}",
+            )

@@ -1,0 +1,197 @@
+"""The narrative (说明) vs the tables: amounts, shares (占 x%) and year-on-year changes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from budget_tui.core.findings import NARRATIVE, CellRef, Finding
+from budget_tui.core.model import Document, Paragraph
+from budget_tui.core.rules.common import CellKey, Values, find_column, find_row
+from budget_tui.core.rules.crossform import _summary_side_cell
+
+_AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
+_CLAUSE_SPLIT = re.compile(r"[，,；;。：:]")
+_SENTENCE_SPLIT = re.compile(r"[。；;]")
+_SHARE_RE = re.compile(_AMOUNT + r"[^%％\d]{0,6}?占\s*(\d+(?:\.\d+)?)\s*[%％]")
+_CHANGE_RE = re.compile(r"(增加|减少)\s*" + _AMOUNT + r"[，,]?\s*(增长|下降|减少)\s*(\d+(?:\.\d+)?)\s*[%％]")
+
+Finder = Callable[[Document], "CellKey | None"]
+
+
+def _total_cell(form_id: str, *col_patterns: str) -> Finder:
+    def find(doc: Document) -> CellKey | None:
+        form = doc.forms.get(form_id)
+        if form is None or form.table is None:
+            return None
+        r = next((i for i, row in enumerate(form.table.rows) if row.is_total), None)
+        c = find_column(form.table, *col_patterns)
+        return None if r is None or c is None else (form_id, r, c)
+
+    return find
+
+
+def _summary(pattern: str, side: int) -> Finder:
+    return lambda doc: _summary_side_cell(doc, pattern, side)
+
+
+def _row_cell(form_id: str, row_pattern: str, *col_patterns: str) -> Finder:
+    def find(doc: Document) -> CellKey | None:
+        form = doc.forms.get(form_id)
+        if form is None or form.table is None:
+            return None
+        r = find_row(form.table, row_pattern)
+        c = find_column(form.table, *col_patterns)
+        return None if r is None or c is None else (form_id, r, c)
+
+    return find
+
+
+# Keyword (regex on the clause before the amount) -> cells the figure may describe. Most specific first.
+KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
+    (re.compile(p), finders)
+    for p, finders in (
+        (r"三公.{0,3}经费", [_total_cell("three_public", r"合计")]),
+        (r"因公出国", [_total_cell("three_public", r"因公出国")]),
+        (r"公务接待", [_total_cell("three_public", r"公务接待")]),
+        (r"公务用车运行", [_total_cell("three_public", r"运行(?:维护)?费$")]),
+        (r"公务用车购置费", [_total_cell("three_public", r"公务用车购置费$")]),
+        (r"公务用车购置及运行", [_total_cell("three_public", r"公务用车购置及运行费/小计$")]),
+        (r"人员经费", [_total_cell("general_budget_basic", r"人员经费$")]),
+        (r"公用经费|机构运转经费|机关运行经费", [_total_cell("general_budget_basic", r"公用经费$")]),
+        (r"一般公共预算基本支出", [_total_cell("general_budget_basic", r"合计$")]),
+        (r"基本支出", [_total_cell("expenditure", r"^基本支出/小计$"), _total_cell("general_budget_expenditure", r"^基本支出/小计$"),
+                        _total_cell("general_budget_basic", r"合计$")]),
+        (r"项目支出", [_total_cell("expenditure", r"^项目支出/小计$"), _total_cell("general_budget_expenditure", r"^项目支出/小计$"),
+                        _total_cell("projects", r"^合计$")]),
+        (r"一般公共预算支出", [_total_cell("general_budget_expenditure", r"^合计$")]),
+        (r"收入总计", [_summary(r"^收入总计", 0)]),
+        (r"支出总计", [_summary(r"^支出总计", 1)]),
+        (r"收入合计", [_summary(r"^本年收入合计", 0), _summary(r"^收入总计", 0)]),
+        (r"支出合计", [_summary(r"^本年支出合计", 1), _summary(r"^支出总计", 1)]),
+        (r"一般公共预算收支", [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", r"^收入合计", r"金额$")]),
+    )
+]
+
+
+def _ref(doc: Document, key: CellKey) -> CellRef:
+    form_id, r, c = key
+    table = doc.forms[form_id].table
+    assert table is not None
+    row = table.rows[r]
+    return CellRef(form_id, row.key, table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])
+
+
+def _line_ref(p: Paragraph, snippet: str) -> CellRef:
+    return CellRef(NARRATIVE, f"L{p.line}", "", p.line, snippet)
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _pct_check(part: Decimal, base: Decimal, printed: str) -> tuple[str, str] | None:
+    """None if ``printed`` % is the rounded ratio; ('warning'|'error', expected) otherwise."""
+    if base == 0:
+        return None
+    exact = part / base * 100
+    d = Decimal(1).scaleb(-len(printed.split(".")[1])) if "." in printed else Decimal(1)
+    rounded = exact.quantize(d, rounding=ROUND_HALF_UP)
+    if rounded == Decimal(printed):
+        return None
+    truncated = exact.quantize(d, rounding=ROUND_DOWN)
+    return ("warning" if truncated == Decimal(printed) else "error", str(rounded))
+
+
+def narrative_findings(doc: Document, values: Values) -> list[Finding]:
+    """Narrative figures that no cell confirms, and percentages their own figures contradict."""
+    out: dict[str, Finding] = {}
+    for p in doc.narrative:
+        if "万元" not in p.text:
+            continue
+        first = re.search(_AMOUNT, p.text)
+        for sentence in _SENTENCE_SPLIT.split(p.text):
+            found = _amount_findings(doc, values, p, sentence) + _ratio_findings(p, sentence, first)
+            for f in found:
+                out.setdefault(f.id, f)
+    return list(out.values())
+
+
+def _amount_findings(doc: Document, values: Values, p: Paragraph, sentence: str) -> list[Finding]:
+    out: list[Finding] = []
+    for clause in _CLAUSE_SPLIT.split(sentence):
+        m = re.search(_AMOUNT, clause)
+        if not m or re.search(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有", clause[: m.start()]):
+            continue
+        head = clause[: m.start()]
+        for kw, finders in KEYWORDS:
+            if not kw.search(head):
+                continue
+            cells = [k for k in (f(doc) for f in finders) if k is not None]
+            if not cells:
+                break
+            figure = _dec(m.group(1))
+            if any(values.value(k) == figure for k in cells) or any(
+                abs(values.value(k) - figure) <= values.half_width(k) + _half(m.group(1)) for k in cells
+            ):
+                break
+            snippet = clause.strip()
+            out.append(
+                Finding(
+                    rule="narrative.amount",
+                    severity="error",
+                    form=NARRATIVE,
+                    message=f"the text says {snippet!r} but the table prints {values.text(cells[0]) or 'blank'}",
+                    expected=values.text(cells[0]) or "0",
+                    actual=m.group(1),
+                    cells=[_line_ref(p, snippet), *(_ref(doc, k) for k in cells)],
+                )
+            )
+            break
+    return out
+
+
+def _half(text: str) -> Decimal:
+    t = text.replace(",", "")
+    d = len(t.split(".")[1]) if "." in t else 0
+    return Decimal(5).scaleb(-(d + 1))
+
+
+def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | None) -> list[Finding]:
+    """Shares and changes: the base is the sentence's first amount before them, else the paragraph's."""
+    out: list[Finding] = []
+    first = re.search(_AMOUNT, sentence)
+    change = _CHANGE_RE.search(sentence)
+    if first is not None and change is not None and first.start() >= change.start():
+        first = para_first
+    if first is None:
+        return out
+    base = _dec(first.group(1))
+    for m in _SHARE_RE.finditer(sentence):
+        if m.start() == first.start():
+            continue
+        res = _pct_check(_dec(m.group(1)), base, m.group(2))
+        if res:
+            out.append(_pct_finding(p, m.group(0), res, m.group(2), f"{m.group(1)} / {first.group(1)}"))
+    for m in _CHANGE_RE.finditer(sentence):
+        change = _dec(m.group(2))
+        previous = base - change if m.group(1) == "增加" else base + change
+        res = _pct_check(change, previous, m.group(4))
+        if res:
+            out.append(_pct_finding(p, m.group(0), res, m.group(4), f"{m.group(2)} / {previous}"))
+    return out
+
+
+def _pct_finding(p: Paragraph, snippet: str, res: tuple[str, str], printed: str, ratio: str) -> Finding:
+    severity, expected = res
+    how = "only the truncated ratio (the document's own rounding)" if severity == "warning" else "neither the rounded nor the truncated ratio"
+    return Finding(
+        rule="narrative.percent",
+        severity="warning" if severity == "warning" else "error",
+        form=NARRATIVE,
+        message=f"{printed}% in {snippet!r} matches {how} of {ratio} = {expected}%",
+        expected=expected,
+        actual=printed,
+        cells=[_line_ref(p, snippet)],
+    )

@@ -1,0 +1,51 @@
+"""Precision: in a document that prints every decimal, a value printed with fewer is suspect."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from budget_tui.core.findings import CellRef, Finding, Suggestion
+from budget_tui.core.model import Document
+from budget_tui.core.numbers import decimals_of
+from budget_tui.core.rules.common import Values
+
+
+def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str, int, int], Decimal]) -> list[Finding]:
+    """One finding per value with fewer decimals than the document prints everywhere else.
+
+    ``candidates`` maps a cell to the exact value its identities imply (when they agree),
+    which becomes the proposed correction (``1,352.3`` -> ``1,352.27``).
+    """
+    p = values.precision
+    if not p.full_decimals:
+        return []
+    out: list[Finding] = []
+    for form in doc.forms.values():
+        table = form.table
+        if table is None:
+            continue
+        for c in table.amount_columns():
+            for r, row in enumerate(table.rows):
+                t = row.texts[c]
+                if not t or t.endswith("%") or row.values[c] is None:
+                    continue
+                d = decimals_of(t)
+                if d >= p.doc_decimals or (d == 0 and row.values[c] == 0):
+                    continue
+                ref = CellRef(form.id, row.key, table.columns[c].key, row.lines[c] or None, t)
+                f = Finding(
+                    rule="precision.decimals",
+                    severity="warning",
+                    form=form.id,
+                    message=f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: truncated?",
+                    expected=f"{p.doc_decimals} decimals",
+                    actual=t,
+                    cells=[ref],
+                )
+                implied = candidates.get((form.id, r, c))
+                if implied is not None:
+                    q = implied.quantize(Decimal(1).scaleb(-p.doc_decimals))
+                    text = f"{q:,}" if "," in t else str(q)
+                    f.suggestions.append(Suggestion("value", form.id, row.key, ref.column, text, (f.id,), 10.0, "full precision"))
+                out.append(f)
+    return out

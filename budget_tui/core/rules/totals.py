@@ -1,0 +1,250 @@
+"""Totals inside a form: 合计 rows, 小计/合计 columns, ordinal lists, two-sided balance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from budget_tui.core.model import Document, Form, Table
+from budget_tui.core.numbers import is_number
+from budget_tui.core.parse import is_total_label
+from budget_tui.core.rules.common import Identity, Values, evaluate, is_subset_label, ordinal_level
+
+_SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计)$")
+CONFIRM_SHARE = 0.6
+
+
+def sides(table: Table) -> list[tuple[int, list[int]]]:
+    """(label column, amount columns) of each side: two for 收入 | 支出 forms, else one."""
+    amount = set(table.amount_columns())
+    label_cols: list[int] = []
+    for j, col in enumerate(table.columns):
+        if col.role not in ("label", "text"):
+            continue
+        texts = [r.texts[j] for r in table.rows if r.texts[j]]
+        if not texts:
+            continue
+        ordinal = sum(1 for t in texts if ordinal_level(t) or is_total_label(t))
+        if col.role == "label" or ordinal >= max(2, len(texts) // 3):
+            label_cols.append(j)
+    if len(label_cols) < 2:
+        return [(label_cols[0] if label_cols else -1, sorted(amount))]
+    out: list[tuple[int, list[int]]] = []
+    bounds = [*label_cols, table.width]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        out.append((a, [j for j in range(a + 1, b) if j in amount]))
+    return [s for s in out if s[1]]
+
+
+def _side_label(table: Table, r: int, label_col: int) -> str:
+    if label_col < 0:
+        return table.rows[r].label
+    return table.rows[r].texts[label_col]
+
+
+def _ordinal_identities(form: Form, table: Table, label_col: int, cols: list[int], side: int) -> Iterator[Identity]:
+    rows = [(r, _side_label(table, r, label_col)) for r in range(len(table.rows))]
+    rows = [(r, t) for r, t in rows if t]
+    # L1 = Σ its L2 children.
+    i = 0
+    while i < len(rows):
+        r, t = rows[i]
+        if ordinal_level(t) == 1:
+            kids: list[int] = []
+            k = i + 1
+            while k < len(rows) and ordinal_level(rows[k][1]) != 1 and not is_total_label(rows[k][1]):
+                if ordinal_level(rows[k][1]) == 2:
+                    kids.append(rows[k][0])
+                k += 1
+            if kids:
+                for c in cols:
+                    yield Identity(
+                        "totals.rows", form.id, (form.id, r, c), [(form.id, x, c) for x in kids],
+                        f"{t} = Σ its items", group=f"{form.id}:ord:{side}:{r}",
+                    )
+        i += 1
+    # Each total = the previous total + the top-level items since it.
+    prev_total: int | None = None
+    items: list[int] = []
+    for r, t in rows:
+        if is_total_label(t) or re.search(r"(?:收入|支出)(?:合计|总计)", t):
+            parts = ([prev_total] if prev_total is not None else []) + items
+            if parts:
+                for c in cols:
+                    yield Identity(
+                        "totals.rows", form.id, (form.id, r, c), [(form.id, x, c) for x in parts],
+                        f"{t} = Σ items above", group=f"{form.id}:tot:{side}:{r}",
+                    )
+            prev_total, items = r, []
+        elif ordinal_level(t) == 2 or is_subset_label(t):
+            continue
+        else:
+            items.append(r)
+
+
+def _top_level(codes: list[tuple[int, str]]) -> list[int]:
+    """Rows whose code has no proper prefix among the other codes (the hierarchy's roots)."""
+    all_codes = {c for _, c in codes}
+    roots = []
+    for r, code in codes:
+        if not any(code != other and code.startswith(other) for other in all_codes):
+            roots.append(r)
+    return roots
+
+
+def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
+    totals = [r for r, row in enumerate(table.rows) if row.is_total]
+    if not totals:
+        return
+    units3: list[int] = []
+    units6: list[int] = []
+    coded: list[tuple[int, str]] = []
+    plain: list[int] = []
+    for r, row in enumerate(table.rows):
+        if row.is_total:
+            continue
+        code = row.code
+        if code and code in unit_codes:
+            (units3 if len(code) <= 3 else units6).append(r)
+        elif code:
+            coded.append((r, code))
+        elif row.label and not is_subset_label(row.label):
+            plain.append(r)
+    details = _top_level(coded) + plain
+    for t in totals:
+        tlabel = table.rows[t].key
+        for c in cols:
+            if details:
+                yield Identity(
+                    "totals.rows", form.id, (form.id, t, c), [(form.id, x, c) for x in sorted(details)],
+                    f"{tlabel} = Σ detail rows", group=f"{form.id}:rows:{t}:{c}",
+                )
+            if units3:
+                yield Identity(
+                    "totals.units", form.id, (form.id, t, c), [(form.id, x, c) for x in units3],
+                    f"{tlabel} = Σ units", group=f"{form.id}:units:{t}:{c}",
+                )
+            elif len(units6) > 1:
+                yield Identity(
+                    "totals.units", form.id, (form.id, t, c), [(form.id, x, c) for x in units6],
+                    f"{tlabel} = Σ units", group=f"{form.id}:units:{t}:{c}",
+                )
+    if len(units3) == 1 and len(units6) > 1:
+        u = units3[0]
+        for c in cols:
+            yield Identity(
+                "totals.units", form.id, (form.id, u, c), [(form.id, x, c) for x in units6],
+                f"{table.rows[u].key} = Σ its units", group=f"{form.id}:units:{u}:{c}",
+            )
+
+
+def row_identities(doc: Document, form: Form) -> Iterator[Identity]:
+    """合计 rows = Σ detail rows (codes' top level, ordinal lists, units), per amount column."""
+    table = form.table
+    if table is None or not table.rows:
+        return
+    unit_codes = {u.code for u in doc.units}
+    for n, (label_col, cols) in enumerate(sides(table)):
+        labels = [_side_label(table, r, label_col) for r in range(len(table.rows))]
+        if sum(1 for t in labels if ordinal_level(t)) >= 2:
+            yield from _ordinal_identities(form, table, label_col, cols, n)
+        else:
+            yield from _list_identities(form, table, cols, unit_codes)
+    yield from _balance(form, table)
+
+
+def _balance(form: Form, table: Table) -> Iterator[Identity]:
+    """Two-sided forms: the final 收入 total equals the final 支出 total."""
+    ss = sides(table)
+    if len(ss) != 2:
+        return
+    (la, ca), (lb, cb) = ss
+    for r in range(len(table.rows) - 1, -1, -1):
+        a, b = _side_label(table, r, la), _side_label(table, r, lb)
+        if is_total_label(a) and is_total_label(b) and ca and cb:
+            yield Identity(
+                "totals.balance", form.id, (form.id, r, ca[0]), [(form.id, r, cb[0])],
+                f"{a} = {b}", group=f"{form.id}:balance",
+            )
+            return
+
+
+def _is_subtotal(label: str) -> bool:
+    return bool(_SUBTOTAL_RE.search(re.sub(r"\s", "", label)))
+
+
+def _resolve(table: Table, cols: list[int], prefix: tuple[str, ...]) -> list[int]:
+    """Columns that add up to the group ``prefix``: its 小计 if printed, else its leaves."""
+    own = [j for j in cols if table.columns[j].path == prefix]
+    if own:
+        return own[:1]
+    sub = [j for j in cols if table.columns[j].path == (*prefix, "小计") or
+           (len(table.columns[j].path) == len(prefix) + 1 and table.columns[j].path[:-1] == prefix
+            and _is_subtotal(table.columns[j].path[-1]))]
+    if sub:
+        return sub[:1]
+    out: list[int] = []
+    children: list[str] = []
+    for j in cols:
+        p = table.columns[j].path
+        if len(p) > len(prefix) and p[: len(prefix)] == prefix and p[len(prefix)] not in children:
+            children.append(p[len(prefix)])
+    for child in children:
+        if is_subset_label(child):
+            continue
+        out.extend(_resolve(table, cols, (*prefix, child)))
+    return out
+
+
+def _column_candidates(table: Table) -> Iterator[tuple[int, list[int]]]:
+    cols = [j for j in table.amount_columns() if not any(is_subset_label(p) for p in table.columns[j].path)]
+    for c in cols:
+        path = table.columns[c].path
+        if not path or not _is_subtotal(path[-1]):
+            continue
+        prefix = path[:-1]
+        children: list[str] = []
+        for j in cols:
+            p = table.columns[j].path
+            if j != c and len(p) > len(prefix) and p[: len(prefix)] == prefix and p[len(prefix)] not in children:
+                children.append(p[len(prefix)])
+        parts: list[int] = []
+        for child in children:
+            if is_subset_label(child) or _is_subtotal(child):
+                continue
+            parts.extend(j for j in _resolve(table, cols, (*prefix, child)) if j != c)
+        if parts:
+            yield c, parts
+
+
+def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Identity]:
+    """小计 / 合计 columns = Σ their sibling groups, per row; kept only when the data confirm it."""
+    table = form.table
+    if table is None or not table.rows:
+        return
+    for c, parts in _column_candidates(table):
+        ids = [
+            Identity(
+                "totals.columns", form.id, (form.id, r, c), [(form.id, r, j) for j in parts],
+                f"{table.columns[c].key} = Σ {len(parts)} columns", group=f"{form.id}:cols:{c}:{r}",
+            )
+            for r, row in enumerate(table.rows)
+            if any(_nonzero(row.texts[j]) for j in (c, *parts))
+        ]
+        # Confirm on rows that print the subtotal: a misread header must not invent identities,
+        # while a subtotal lost from some rows still shows as failures there.
+        printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
+        held = sum(1 for i in printed if evaluate(i, values)[0])
+        if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
+            yield from ids
+
+
+def _nonzero(text: str) -> bool:
+    if not text or not is_number(text):
+        return False
+    t = text.replace(",", "").rstrip("%")
+    try:
+        return Decimal(t) != 0
+    except ArithmeticError:  # pragma: no cover
+        return False

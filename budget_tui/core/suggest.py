@@ -1,0 +1,364 @@
+"""Failing identities -> findings; ranked single-cell and structural fix proposals.
+
+A proposal is the value one cell would need for an identity to hold. It is ranked by how
+many failing identities it repairs (a cell in several failing identities is the likely
+culprit), minus those it would break, plus how likely the OCR mistake is (confusable
+digits, a dropped or repeated digit, a moved decimal point, transposed digits, a value
+from the neighbouring column).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from budget_tui.core.findings import CellRef, Finding, Suggestion, finding_id
+from budget_tui.core.model import Document
+from budget_tui.core.numbers import decimals_of
+from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate
+
+CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
+MAX_SHIFT = 2
+
+
+def format_like(value: Decimal, like: str, decimals: int) -> str:
+    """``value`` printed the way ``like`` is (thousands separators, decimals)."""
+    d = max(decimals, decimals_of(like)) if like else decimals
+    q = value.quantize(Decimal(1).scaleb(-d)) if d else value.quantize(Decimal(1))
+    s = f"{q:,}" if "," in like else f"{q}"
+    return s
+
+
+def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
+    """How plausible it is that OCR printed ``old`` for the true ``new`` (0..5) and why."""
+    a, b = old.replace(",", ""), new.replace(",", "")
+    if not a:
+        return 2.0, "lost cell"
+    if a == b:
+        return 0.0, ""
+    da, db = a.replace(".", ""), b.replace(".", "")
+    if da == db:
+        return 4.5, "moved decimal point"
+    ia, ib = a.split(".")[0], b.split(".")[0]
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            pair = frozenset((a[diff[0]], b[diff[0]]))
+            return (5.0, "confusable digits") if pair in CONFUSABLE else (3.0, "misread digit")
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+            return 4.5, "transposed digits"
+    if len(da) + 1 == len(db) and any(db[:i] + db[i + 1 :] == da for i in range(len(db))):
+        return 4.0, "dropped digit"
+    if len(da) == len(db) + 1 and any(da[:i] + da[i + 1 :] == db for i in range(len(da))):
+        return 4.0, "repeated digit" if any(da[i] == da[i + 1] for i in range(len(da) - 1)) else "extra digit"
+    if len(ia) != len(ib):
+        return 0.5, ""
+    return 1.0, ""
+
+
+class _Ranker:
+    def __init__(
+        self,
+        doc: Document,
+        identities: list[Identity],
+        by_cell: dict[CellKey, list[int]],
+        values: Values,
+        failing: set[int],
+    ) -> None:
+        self.doc = doc
+        self.identities = identities
+        self.by_cell = by_cell
+        self.values = values
+        self.failing = failing
+
+    def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
+        """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
+        form, r, c = key
+        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
+        saved_values = row.values
+        vals = list(saved_values)
+        vals[c] = new
+        row._values = vals
+        saved_text = row.texts[c]
+        if not saved_text:
+            row.texts[c] = "0"  # a blank is exact; a proposed value stands for itself
+        try:
+            repaired, broken = [], []
+            for n in self.by_cell.get(key, []):
+                ok = evaluate(self.identities[n], self.values)[0]
+                if n in self.failing and ok:
+                    repaired.append(n)
+                elif n not in self.failing and not ok:
+                    broken.append(n)
+            return repaired, broken
+        finally:
+            row.texts[c] = saved_text
+            row._values = saved_values
+
+    def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
+        ident = self.identities[n]
+        v = self.values
+        total = v.value(ident.total)
+        parts = [v.value(k) for k in ident.parts]
+        s = sum(parts, ZERO)
+        out: list[tuple[float, CellKey, Decimal, list[int], str]] = []
+        options: list[tuple[CellKey, Decimal]] = [(ident.total, s)]
+        for k, pv in zip(ident.parts, parts, strict=True):
+            options.append((k, total - (s - pv)))
+        for key, new in options:
+            if new < 0 or new == v.value(key):
+                continue
+            repaired, broken = self.try_value(key, new)
+            if n not in repaired:
+                continue
+            old = v.text(key)
+            like, why = ocr_likelihood(old, format_like(new, old, 2))
+            neighbour = self._neighbour_match(key, new)
+            if neighbour and like < 3:
+                like, why = 3.0, "value of the neighbouring column"
+            score = 10 * len(repaired) - 25 * len(broken) + like
+            out.append((score, key, new, repaired, why))
+        out.sort(key=lambda t: -t[0])
+        return out
+
+    def _neighbour_match(self, key: CellKey, new: Decimal) -> bool:
+        form, r, c = key
+        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
+        return any(0 <= j < len(row.values) and row.values[j] == new for j in (c - 1, c + 1))
+
+
+def _ref(doc: Document, key: CellKey) -> CellRef:
+    form_id, r, c = key
+    table = doc.forms[form_id].table
+    assert table is not None
+    row = table.rows[r]
+    return CellRef(form_id, row.key, table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])
+
+
+def _quant(value: Decimal, like: str) -> str:
+    d = max(decimals_of(like), 2) if like else 2
+    return str(value.quantize(Decimal(1).scaleb(-d)))
+
+
+def _shift_findings(
+    doc: Document, ranker: _Ranker, failing: list[int]
+) -> tuple[list[Finding], set[int]]:
+    """Rows whose values fit the identities only when shifted: one structural finding each."""
+    by_row: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n in failing:
+        ident = ranker.identities[n]
+        for key in (ident.total, *ident.parts):
+            if ranker.values.text(key) or key == ident.total:
+                by_row[(key[0], key[1])].append(n)
+    out: list[Finding] = []
+    explained: set[int] = set()
+    for (form_id, r), ids in by_row.items():
+        table = doc.forms[form_id].table
+        assert table is not None
+        row = table.rows[r]
+        amount = table.amount_columns()
+        involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
+        best: tuple[int, int, set[int]] | None = None
+        for start in amount:
+            for k in (1, -1, 2, -2):
+                repaired = _try_shift(ranker, form_id, r, start, k, involved)
+                if repaired is not None and (best is None or len(repaired) > len(best[2])):
+                    best = (start, k, repaired)
+        if best is None or (row.is_total and not set(ids) <= best[2]):
+            continue
+        start, k, repaired = best
+        explained |= repaired
+        col_key = table.columns[start].key
+        cells = [_ref(doc, (form_id, r, c)) for c in amount if row.texts[c]]
+        direction = "right" if k > 0 else "left"
+        f = Finding(
+            rule="structure.shift",
+            severity="error",
+            form=form_id,
+            message=(
+                f"row {row.key}: values from column {col_key!r} on fit the header only when shifted "
+                f"{abs(k)} cell(s) {direction} (a lost or extra cell in the extraction)"
+            ),
+            expected=f"shift {k:+d}",
+            actual="as printed",
+            cells=cells,
+        )
+        f.suggestions.append(
+            Suggestion("shift", form_id, row.key, col_key, str(k), (f.id,), 100.0, f"shift {direction} by {abs(k)}")
+        )
+        out.append(f)
+    return out, explained
+
+
+def _try_shift(ranker: _Ranker, form_id: str, r: int, start: int, k: int, involved: set[int]) -> set[int] | None:
+    table = ranker.doc.forms[form_id].table
+    assert table is not None
+    row = table.rows[r]
+    width = table.width
+    texts = list(row.texts)
+    moved = texts[:start] + [""] * max(k, 0) + texts[start - min(k, 0):] if k > 0 else None
+    if k > 0:
+        moved = texts[:start] + [""] * k + texts[start : width - k]
+        if any(texts[width - k :]):
+            return None
+    else:
+        j = -k
+        if any(texts[start : start + j]):
+            return None
+        moved = texts[:start] + texts[start + j :] + [""] * j
+    if moved == texts:
+        return None
+    saved_texts, saved_values = row.texts, row._values
+    row.texts, row._values = moved, None
+    try:
+        repaired = set()
+        for n in involved:
+            ok = evaluate(ranker.identities[n], ranker.values)[0]
+            if n in ranker.failing and ok:
+                repaired.add(n)
+            elif n not in ranker.failing and not ok:
+                return None
+        return repaired if repaired else None
+    finally:
+        row.texts, row._values = saved_texts, saved_values
+
+
+def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
+    """A subtotal column printed blank in several rows whose parts add up: values were lost."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n in failing:
+        ident = ranker.identities[n]
+        if ident.rule == "totals.columns" and not ranker.values.text(ident.total):
+            groups[(ident.total[0], ident.total[2])].append(n)
+    out: list[Finding] = []
+    explained: set[int] = set()
+    for (form_id, c), ids in groups.items():
+        if len(ids) < 2:
+            continue
+        table = doc.forms[form_id].table
+        assert table is not None
+        explained |= set(ids)
+        # The column's own total then cannot be reached by its blank rows either.
+        for n in failing:
+            ident = ranker.identities[n]
+            if ident.rule == "totals.rows" and ident.total[2] == c and all(
+                not ranker.values.text(k) for k in ident.parts
+            ):
+                explained.add(n)
+        col = table.columns[c].key
+        cells = [_ref(doc, ranker.identities[n].total) for n in ids]
+        f = Finding(
+            rule="structure.lost_column",
+            severity="error",
+            form=form_id,
+            message=f"column {col!r} is blank in {len(ids)} rows whose parts add up to a value: the extraction lost it",
+            expected="values",
+            actual="blank",
+            cells=cells,
+        )
+        for n in ids:
+            ident = ranker.identities[n]
+            total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
+            ref = _ref(doc, ident.total)
+            text = format_like(total, "", ranker.values.precision.doc_decimals)
+            f.suggestions.append(Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell"))
+        out.append(f)
+    return out, explained
+
+
+def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
+    """A total that its rows cannot reach in several columns: rows (pages) are missing."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for n in failing:
+        ident = ranker.identities[n]
+        if ident.rule == "totals.rows":
+            groups[(ident.total[0], ident.total[1])].append(n)
+    out: list[Finding] = []
+    explained: set[int] = set()
+    for (form_id, r), ids in groups.items():
+        short = []
+        for n in ids:
+            ok, total, s, _ = evaluate(ranker.identities[n], ranker.values)
+            if s < total:
+                short.append((n, total, s))
+        table = doc.forms[form_id].table
+        assert table is not None
+        need = 3 if len(table.amount_columns()) > 3 else 2
+        if len(short) < need or 2 * len(short) < len(ids):
+            continue
+        explained |= {n for n, _, _ in short}
+        n0, total, s = short[0]
+        ident = ranker.identities[n0]
+        f = Finding(
+            rule="structure.missing_rows",
+            severity="error",
+            form=form_id,
+            message=(
+                f"{table.rows[r].key}: the rows present fall short of the printed total in {len(short)} "
+                f"columns (e.g. {_quant(s, ranker.values.text(ident.total))} of "
+                f"{ranker.values.text(ident.total)}): rows or pages are missing from the extraction"
+            ),
+            expected=ranker.values.text(ident.total),
+            actual=_quant(s, ranker.values.text(ident.total)),
+            cells=[_ref(doc, ranker.identities[n].total) for n, _, _ in short],
+        )
+        out.append(f)
+        form = doc.forms[form_id]
+        if form.status == "ok":
+            form.status = "incomplete"
+    return out, explained
+
+
+def findings_for_failures(
+    doc: Document,
+    failing: list[Identity],
+    identities: list[Identity],
+    by_cell: dict[CellKey, list[int]],
+    values: Values,
+) -> list[Finding]:
+    """One finding per failing identity (or per structural cause), each with ranked proposals."""
+    index = {id(ident): n for n, ident in enumerate(identities)}
+    failing_ids = [index[id(i)] for i in failing]
+    ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
+    findings, explained = _missing_rows(doc, ranker, failing_ids)
+    lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
+    findings.extend(lost)
+    explained |= lost_explained
+    shift_findings, shifted = _shift_findings(doc, ranker, [n for n in failing_ids if n not in explained])
+    findings.extend(shift_findings)
+    explained |= shifted
+    fid_of: dict[int, str] = {}
+    pending: list[tuple[Finding, int]] = []
+    for n in failing_ids:
+        if n in explained:
+            continue
+        ident = identities[n]
+        ok, total, s, tol = evaluate(ident, values)
+        total_text = values.text(ident.total)
+        keys = [ident.total] + [k for k in ident.parts if values.text(k)]
+        f = Finding(
+            rule=ident.rule,
+            severity="error" if ident.severity == "error" else "warning",
+            form=ident.form,
+            message=f"{ident.description}: printed {total_text or 'blank'}, parts add up to {_quant(s, total_text)}",
+            expected=_quant(s, total_text),
+            actual=total_text or "",
+            cells=[_ref(doc, k) for k in keys],
+            id=finding_id(ident.rule, [_ref(doc, k) for k in [ident.total, *ident.parts]]),
+        )
+        fid_of[n] = f.id
+        pending.append((f, n))
+    for f, n in pending:
+        for score, key, new, repaired, why in ranker.candidates(n)[:5]:
+            ref = _ref(doc, key)
+            text = format_like(new, ref.text, values.precision.doc_decimals if values.precision.full_decimals else 0)
+            if not ref.text and values.precision.full_decimals:
+                text = format_like(new, "", values.precision.doc_decimals)
+            f.suggestions.append(
+                Suggestion(
+                    "value", ref.form, ref.row, ref.column, text,
+                    tuple(fid_of[m] for m in repaired if m in fid_of), score, why,
+                )
+            )
+        findings.append(f)
+    return findings
