@@ -22,11 +22,13 @@ MAX_SHIFT = 2
 
 
 def format_like(value: Decimal, like: str, decimals: int) -> str:
-    """``value`` printed the way ``like`` is (thousands separators, decimals)."""
-    d = max(decimals, decimals_of(like)) if like else decimals
+    """``value`` printed the way its column prints: thousands separators as ``like``, and
+    at least ``decimals`` decimals (0 for documents that drop trailing zeros)."""
+    natural = value.normalize()
+    own = max(0, -natural.as_tuple().exponent) if natural.is_finite() else 0  # type: ignore[operator]
+    d = max(decimals, own)
     q = value.quantize(Decimal(1).scaleb(-d)) if d else value.quantize(Decimal(1))
-    s = f"{q:,}" if "," in like else f"{q}"
-    return s
+    return f"{q:,}" if "," in like else f"{q}"
 
 
 def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
@@ -70,6 +72,8 @@ class _Ranker:
         self.by_cell = by_cell
         self.values = values
         self.failing = failing
+        p = values.precision
+        self.decimals = p.doc_decimals if p.full_decimals else 0
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
@@ -112,7 +116,7 @@ class _Ranker:
             if n not in repaired:
                 continue
             old = v.text(key)
-            like, why = ocr_likelihood(old, format_like(new, old, 2))
+            like, why = ocr_likelihood(old, format_like(new, old, self.decimals))
             neighbour = self._neighbour_match(key, new)
             if neighbour and like < 3:
                 like, why = 3.0, "value of the neighbouring column"
@@ -260,7 +264,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ident = ranker.identities[n]
             total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
             ref = _ref(doc, ident.total)
-            text = format_like(total, "", ranker.values.precision.doc_decimals)
+            text = format_like(total, "", ranker.decimals)
             f.suggestions.append(Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell"))
         out.append(f)
     return out, explained
@@ -271,7 +275,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for n in failing:
         ident = ranker.identities[n]
-        if ident.rule == "totals.rows":
+        if ident.rule in ("totals.rows", "totals.units"):
             groups[(ident.total[0], ident.total[1])].append(n)
     out: list[Finding] = []
     explained: set[int] = set()
@@ -351,9 +355,7 @@ def findings_for_failures(
     for f, n in pending:
         for score, key, new, repaired, why in ranker.candidates(n)[:5]:
             ref = _ref(doc, key)
-            text = format_like(new, ref.text, values.precision.doc_decimals if values.precision.full_decimals else 0)
-            if not ref.text and values.precision.full_decimals:
-                text = format_like(new, "", values.precision.doc_decimals)
+            text = format_like(new, ref.text, ranker.decimals)
             f.suggestions.append(
                 Suggestion(
                     "value", ref.form, ref.row, ref.column, text,

@@ -22,7 +22,11 @@ def _totals(doc: Document, values: Values) -> Iterable[Identity]:
         if form.table is None or form.status in ("missing",):
             continue
         yield from totals.row_identities(doc, form)
-        yield from totals.column_identities(doc, form, values)
+        if form.kind == "three_public":
+            yield from totals.three_public_identities(doc, form)
+        else:
+            yield from totals.column_identities(doc, form, values)
+        yield from totals.subset_identities(doc, form, values)
 
 
 def _crossform(doc: Document, values: Values) -> Iterable[Identity]:

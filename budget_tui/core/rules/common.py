@@ -53,6 +53,8 @@ class Precision:
     column_decimals: dict[tuple[str, int], int] = field(default_factory=dict)
     full_decimals: bool = False
     doc_decimals: int = 2
+    max_decimals: int = 2
+    """The most decimals the document prints in most of its cells (more is an anomaly)."""
 
 
 def measure_precision(doc: Document) -> Precision:
@@ -80,6 +82,8 @@ def measure_precision(doc: Document) -> Precision:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         p.doc_decimals = mode
         p.full_decimals = mode > 0 and n >= 0.97 * total
+        # Decimals printed by at least 1% of the cells are the document's own; rarer ones are suspect.
+        p.max_decimals = max(d for d, k in counts.items() if k >= max(2, 0.01 * total)) if total >= 50 else max(counts)
     return p
 
 
@@ -126,7 +130,10 @@ def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal
     total = values.value(identity.total)
     s = sum((values.value(k) for k in identity.parts), ZERO)
     tol = values.half_width(identity.total) + sum((values.half_width(k) for k in identity.parts), ZERO)
-    return abs(total - s) <= tol, total, s, tol
+    # Rounding intervals are half-open ([v - h, v + h)), so they meet only when the
+    # difference is strictly below the summed half-widths; exact values must be equal.
+    diff = abs(total - s)
+    return (diff < tol if tol else diff == 0), total, s, tol
 
 
 def amount_col_indices(form: Form) -> list[int]:

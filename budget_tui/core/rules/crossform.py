@@ -107,6 +107,44 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
             yield from _eq(_cell(doc, "fiscal_summary", fr, fc), _cell(doc, "general_budget_expenditure", t, find_column(gbe, r"^合计$")),
                            "财政拨款收支总表 一般公共预算支出 = 一般公共预算支出表 合计")
     yield from _projects_vs_performance(doc)
+    if fiscal is not None:
+        yield from _summary_vs_fiscal(doc, fiscal)
+
+
+def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
+    """收支总表 and 财政拨款收支总表 print the same 财政拨款 and class figures."""
+    ss = sides(fiscal)
+    if not ss:
+        return
+    label_col, cols = ss[0]
+    if not cols or label_col < 0:
+        return
+    for r, row in enumerate(fiscal.rows):
+        text = re.sub(r"\s", "", row.texts[label_col])
+        if text.startswith("其中") and "财政拨款" in text:
+            yield from _eq(("fiscal_summary", r, cols[0]), _summary_side_cell(doc, r"^其中.?财政拨款", 0),
+                           "财政拨款收支总表 其中：财政拨款 = 收支总表 其中：财政拨款")
+            break
+    if len(ss) < 2:
+        return
+    rlabel, rcols = ss[1]
+    summary = _table(doc, "summary")
+    if summary is None or not rcols:
+        return
+    sides_s = sides(summary)
+    if len(sides_s) < 2 or not sides_s[1][1]:
+        return
+    slabel, scols = sides_s[1]
+    wanted: dict[str, int] = {}
+    for r, row in enumerate(summary.rows):
+        t = re.sub(r"\s|支出$", "", re.sub(r"^[一二三四五六七八九十]+、", "", row.texts[slabel]))
+        if t and row.texts[scols[0]]:
+            wanted[t] = r
+    for r, row in enumerate(fiscal.rows):
+        t = re.sub(r"\s|支出$", "", re.sub(r"^[(（][一二三四五六七八九十]+[)）]", "", row.texts[rlabel]))
+        if t in wanted and row.texts[rcols[0]]:
+            yield Identity("crossform", "fiscal_summary", ("fiscal_summary", r, rcols[0]), [("summary", wanted[t], scols[0])],
+                           f"财政拨款收支总表 {t} = 收支总表 {t}", group=f"x:fs:{r}")
 
 
 def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:

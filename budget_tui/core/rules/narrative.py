@@ -25,7 +25,8 @@ def _total_cell(form_id: str, *col_patterns: str) -> Finder:
         form = doc.forms.get(form_id)
         if form is None or form.table is None:
             return None
-        r = next((i for i, row in enumerate(form.table.rows) if row.is_total), None)
+        rows = form.table.rows
+        r = next((i for i, row in enumerate(rows) if row.is_total), 0 if len(rows) == 1 else None)
         c = find_column(form.table, *col_patterns)
         return None if r is None or c is None else (form_id, r, c)
 

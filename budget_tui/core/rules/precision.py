@@ -17,8 +17,6 @@ def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str
     which becomes the proposed correction (``1,352.3`` -> ``1,352.27``).
     """
     p = values.precision
-    if not p.full_decimals:
-        return []
     out: list[Finding] = []
     for form in doc.forms.values():
         table = form.table
@@ -30,14 +28,20 @@ def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str
                 if not t or t.endswith("%") or row.values[c] is None:
                     continue
                 d = decimals_of(t)
-                if d >= p.doc_decimals or (d == 0 and row.values[c] == 0):
+                if d > p.max_decimals:
+                    problem = f"{t} is printed with {d} decimals where the document prints at most {p.max_decimals}"
+                    severity = "error"
+                elif p.full_decimals and d < p.doc_decimals and not (d == 0 and row.values[c] == 0):
+                    problem = f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: truncated?"
+                    severity = "warning"
+                else:
                     continue
                 ref = CellRef(form.id, row.key, table.columns[c].key, row.lines[c] or None, t)
                 f = Finding(
                     rule="precision.decimals",
-                    severity="warning",
+                    severity=severity,  # type: ignore[arg-type]
                     form=form.id,
-                    message=f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: truncated?",
+                    message=problem,
                     expected=f"{p.doc_decimals} decimals",
                     actual=t,
                     cells=[ref],

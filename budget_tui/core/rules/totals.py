@@ -11,7 +11,8 @@ from budget_tui.core.numbers import is_number
 from budget_tui.core.parse import is_total_label
 from budget_tui.core.rules.common import Identity, Values, evaluate, is_subset_label, ordinal_level
 
-_SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计)$")
+_SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
+MIRROR_SHARE = 0.8
 CONFIRM_SHARE = 0.6
 
 
@@ -93,9 +94,27 @@ def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     return roots
 
 
+def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
+    """A unit row heading the detail rows below it (until the next unit row) is their sum."""
+    units = [r for r, row in enumerate(table.rows) if row.code in unit_codes]
+    for i, u in enumerate(units):
+        end = units[i + 1] if i + 1 < len(units) else len(table.rows)
+        kids = [r for r in range(u + 1, end) if not table.rows[r].is_total and (table.rows[r].code or table.rows[r].label)]
+        if not kids:
+            continue
+        for c in cols:
+            if not table.rows[u].texts[c] and not any(table.rows[k].texts[c] for k in kids):
+                continue
+            yield Identity(
+                "totals.units", form.id, (form.id, u, c), [(form.id, k, c) for k in kids],
+                f"{table.rows[u].key} = Σ its rows", group=f"{form.id}:section:{u}:{c}",
+            )
+
+
 def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
     totals = [r for r, row in enumerate(table.rows) if row.is_total]
     if not totals:
+        yield from _sections(form, table, cols, unit_codes)
         return
     units3: list[int] = []
     units6: list[int] = []
@@ -130,6 +149,13 @@ def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[
                     "totals.units", form.id, (form.id, t, c), [(form.id, x, c) for x in units6],
                     f"{tlabel} = Σ units", group=f"{form.id}:units:{t}:{c}",
                 )
+    if len(units3) == 1 and len(units6) == 1:
+        u, v = units3[0], units6[0]
+        for c in cols:
+            yield Identity(
+                "totals.units", form.id, (form.id, u, c), [(form.id, v, c)],
+                f"{table.rows[u].key} = its only unit", group=f"{form.id}:units:{u}:{c}",
+            )
     if len(units3) == 1 and len(units6) > 1:
         u = units3[0]
         for c in cols:
@@ -248,3 +274,59 @@ def _nonzero(text: str) -> bool:
         return Decimal(t) != 0
     except ArithmeticError:  # pragma: no cover
         return False
+
+
+def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Identity]:
+    """A 其中 column that equals its parent column on (nearly) every row mirrors it.
+
+    Where a document funds everything from one source (其中：财政拨款 = 小计 on every row),
+    the two columns must agree on each row; a row where they differ is reported as a
+    warning. Columns that legitimately differ on several rows are left alone.
+    """
+    table = form.table
+    if table is None or len(table.rows) < 3:
+        return
+    amount = table.amount_columns()
+    for c in amount:
+        path = table.columns[c].path
+        if not path or not is_subset_label(path[-1]):
+            continue
+        parent = next((j for j in reversed(amount) if j < c and table.columns[j].path[:-1] == path[:-1]), None)
+        if parent is None:
+            continue
+        ids = [
+            Identity("totals.subset", form.id, (form.id, r, c), [(form.id, r, parent)],
+                     f"{table.columns[c].key} = {table.columns[parent].key}", severity="warning",
+                     group=f"{form.id}:subset:{c}:{r}")
+            for r, row in enumerate(table.rows)
+            if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
+        ]
+        held = sum(1 for i in ids if evaluate(i, values)[0])
+        if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
+            yield from ids
+
+
+def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
+    """三公 = 因公出国 + 公务用车购置及运行 + 公务接待; 公务用车 = 购置 + 运行 (by column names)."""
+    table = form.table
+    if table is None or form.kind != "three_public":
+        return
+
+    def col(pattern: str) -> int | None:
+        for j in table.amount_columns():
+            if re.search(pattern, re.sub(r"\s", "", table.columns[j].key)):
+                return j
+        return None
+
+    total, abroad, car, reception = col(r"三公.*合计"), col(r"因公出国"), col(r"公务用车购置及运行费(?:/小计)?$"), col(r"公务接待")
+    buy, run = col(r"公务用车购置费$"), col(r"公务用车运行(?:维护)?费$")
+    for r, row in enumerate(table.rows):
+        if not any(row.texts[j] for j in table.amount_columns()):
+            continue
+        if total is not None and car is not None and reception is not None:
+            parts = [j for j in (abroad, car, reception) if j is not None]
+            yield Identity("totals.three_public", form.id, (form.id, r, total), [(form.id, r, j) for j in parts],
+                           "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待", group=f"{form.id}:3p:{r}")
+        if car is not None and buy is not None and run is not None:
+            yield Identity("totals.three_public", form.id, (form.id, r, car), [(form.id, r, buy), (form.id, r, run)],
+                           "公务用车购置及运行费 = 购置费 + 运行费", group=f"{form.id}:3pcar:{r}")
