@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from budget_tui.core.findings import Finding
 from budget_tui.core.model import Document
-from budget_tui.core.rules import crossform, narrative, totals
+from budget_tui.core.rules import crossform, narrative, performance, totals
 from budget_tui.core.rules.common import Identity, Values
 
 IdentityRule = Callable[[Document, Values], Iterable[Identity]]
@@ -30,8 +30,9 @@ def _totals(doc: Document, values: Values) -> Iterable[Identity]:
 
 
 def _crossform(doc: Document, values: Values) -> Iterable[Identity]:
-    return crossform.crossform_identities(doc)
+    yield from crossform.crossform_identities(doc)
+    yield from performance.performance_identities(doc)
 
 
 IDENTITY_RULES: list[IdentityRule] = [_totals, _crossform]
-DIRECT_RULES: list[DirectRule] = [narrative.narrative_findings]
+DIRECT_RULES: list[DirectRule] = [narrative.narrative_findings, performance.performance_findings]
