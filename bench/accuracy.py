@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from injection import run, summary  # noqa: E402
+from injection import run, summary
 
 
 def main() -> None:
@@ -29,7 +29,10 @@ def main() -> None:
     if args.misses:
         for o in outcomes:
             if not o.detected or not o.top1:
-                print(("MISS " if not o.detected else "TOP1 ") + f"{o.kind:<14} {o.doc} L{o.line}:{o.srccol} {o.original} -> {o.corrupted}")
+                print(
+                    ("MISS " if not o.detected else "TOP1 ")
+                    + f"{o.kind:<14} {o.doc} L{o.line}:{o.srccol} {o.original} -> {o.corrupted}"
+                )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def targets(src: DecodedSource) -> list[Target]:
     """Numeric amount cells whose identities all pass on the clean document."""
     doc = parse_document(src)
     session = CheckSession(doc)
-    failing_cells = {k for n in session.failing for k in (session.identities[n].total, *session.identities[n].parts)}
+    failing_cells = {
+        k for n in session.failing for k in (session.identities[n].total, *session.identities[n].parts)
+    }
     flagged_lines = {c.line for f in session.findings for c in f.cells}
     out: list[Target] = []
     seen: set[tuple[int, int]] = set()
@@ -99,7 +101,7 @@ def corrupt(text: str, kind: str, rng: random.Random) -> str | None:
             return None
         p = rng.choice(moves)
         body = plain.replace(".", "")
-        out = body[:p] + "." + body[p:] if p < dot else body[: p] + "." + body[p:]
+        out = body[:p] + "." + body[p:]
     elif kind == "transposition":
         pairs = [i for i in digits if i + 1 in digits and text[i] != text[i + 1]]
         if not pairs:
@@ -145,7 +147,9 @@ def evaluate_one(src: DecodedSource, target: Target, kind: str, corrupted: str) 
         if row.lines[c] == target.line and row.srccols[c] == target.srccol and parse_number(s.value) == orig:
             top1 = True
             break
-    return Outcome(kind, Path(src.path).name[:3], target.line, target.srccol, target.text, corrupted, bool(hits), top1)
+    return Outcome(
+        kind, Path(src.path).name[:3], target.line, target.srccol, target.text, corrupted, bool(hits), top1
+    )
 
 
 def run(paths: list[Path], count: int, seed: int = 20261125) -> list[Outcome]:

@@ -56,12 +56,26 @@ def _build_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     p.add_argument("paths", nargs="+", metavar="PATHS", help="files or folders (*.txt, *.md)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                   help="exit 1 when findings of this severity or worse remain (default: error)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: the core count; 1 = in-process)")
-    p.add_argument("--no-corrections", action="store_true", help="check the raw parse, ignoring saved corrections")
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 when findings of this severity or worse remain (default: error)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: the core count; 1 = in-process)",
+    )
+    p.add_argument(
+        "--no-corrections", action="store_true", help="check the raw parse, ignoring saved corrections"
+    )
     p.add_argument("--reviewer", help="reviewer whose unsaved journal to warn about (default: the OS user)")
-    p.add_argument("--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)")
+    p.add_argument(
+        "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
+    )
     _common(p)
     p.set_defaults(func=cmd_check)
 
@@ -85,15 +99,16 @@ def build_app_parser() -> argparse.ArgumentParser:
     """The parser for ``budget-tui [PATHS]`` (the interactive app)."""
     parser = argparse.ArgumentParser(
         prog="budget-tui",
-        description="Open the review app (no path: the bundled sample documents). "
-        "Headless commands: show.",
+        description="Open the review app (no path: the bundled sample documents). Headless commands: show.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"budget-tui {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
     parser.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
-    parser.add_argument("--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)")
+    parser.add_argument(
+        "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
+    )
     parser.add_argument("--read-only", action="store_true", help="look without being able to edit")
     _common(parser)
     return parser
@@ -146,7 +161,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             head["errors"] = [problem_dict(p) for p in item.problems]
             documents.append(head)
     if args.format == "json":
-        json.dump({"schema_version": SCHEMA_VERSION, "documents": documents}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {"schema_version": SCHEMA_VERSION, "documents": documents},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         sys.stdout.write("\n")
     return EXIT_USAGE if bad else EXIT_OK
 
@@ -157,7 +177,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if _check_paths(args.paths):
         return EXIT_USAGE
-    options = CheckOptions(corrections=not args.no_corrections, reviewer=args.reviewer, review_dir=args.review_dir)
+    options = CheckOptions(
+        corrections=not args.no_corrections, reviewer=args.reviewer, review_dir=args.review_dir
+    )
     jobs = args.jobs if args.jobs is not None else default_jobs()
     levels = ("error",) if args.fail_on == "error" else ("error", "warning")
     bad = failed = False
@@ -173,7 +195,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if doc.get("unreadable"):
             bad = True
         for e in doc["errors"]:
-            eprint(f"{e['path']}:{e['line']}: {e['message']}" if e["line"] else f"{e['path']}: {e['message']}")
+            eprint(
+                f"{e['path']}:{e['line']}: {e['message']}" if e["line"] else f"{e['path']}: {e['message']}"
+            )
         failed = failed or any(f["severity"] in levels and not f["accepted"] for f in doc["findings"])
         if console is not None:
             from budget_tui.render import render_check

@@ -80,7 +80,10 @@ def render_check(console: Console, doc: dict[str, Any]) -> None:
     errors = sum(1 for f in findings if f["severity"] == "error" and not f["accepted"])
     warnings = sum(1 for f in findings if f["severity"] == "warning" and not f["accepted"])
     head.append(f"  {doc.get('year') or ''}  {doc['path']}  ", style="dim")
-    head.append(f"{errors} error(s), {warnings} warning(s)", style="red" if errors else "yellow" if warnings else "green")
+    head.append(
+        f"{errors} error(s), {warnings} warning(s)",
+        style="red" if errors else "yellow" if warnings else "green",
+    )
     console.print(head)
     by_form: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
@@ -90,7 +93,10 @@ def render_check(console: Console, doc: dict[str, Any]) -> None:
         line = Text(f"  {form['id']:<28} ")
         line.append(f"{form['status']:<10}", style=_STATUS_STYLE.get(form["status"], ""))
         line.append(f" {form['rows']:>4}×{form['cols']:<3} ")
-        line.append(f"{n} finding(s)" if n else "reconciled" if form["status"] == "ok" else "", style="red" if n else "green")
+        line.append(
+            f"{n} finding(s)" if n else "reconciled" if form["status"] == "ok" else "",
+            style="red" if n else "green",
+        )
         console.print(line)
     for f in findings:
         t = Text("  ")
@@ -101,9 +107,19 @@ def render_check(console: Console, doc: dict[str, Any]) -> None:
         t.append(f["message"])
         console.print(t)
         for c in f["cells"][:6]:
-            console.print(Text(f"      {c['form']} | {c['row']} | {c['column']}  line {c['line']}: {c['text']}", style="dim"))
+            console.print(
+                Text(
+                    f"      {c['form']} | {c['row']} | {c['column']}  line {c['line']}: {c['text']}",
+                    style="dim",
+                )
+            )
         if len(f["cells"]) > 6:
             console.print(Text(f"      … {len(f['cells']) - 6} more cells", style="dim"))
         for s in f["suggestions"][:3]:
             what = f"set to {s['value']}" if s["kind"] == "value" else f"shift by {s['value']}"
-            console.print(Text(f"      fix: {s['form']} | {s['row']} | {s['column']} {what}  ({s['reason']})", style="cyan"))
+            console.print(
+                Text(
+                    f"      fix: {s['form']} | {s['row']} | {s['column']} {what}  ({s['reason']})",
+                    style="cyan",
+                )
+            )

@@ -33,8 +33,13 @@ def check_file(path: str, options: CheckOptions = CheckOptions()) -> dict[str, A
     try:
         src = read_source(Path(path))
     except UnreadableSource as exc:
-        return {"path": path, "forms": [], "findings": [], "errors": [{"path": exc.path, "line": exc.line, "message": exc.message}],
-                "unreadable": True}
+        return {
+            "path": path,
+            "forms": [],
+            "findings": [],
+            "errors": [{"path": exc.path, "line": exc.line, "message": exc.message}],
+            "unreadable": True,
+        }
     doc = parse_document(src)
     accepted: set[str] = set()
     notes: list[Problem] = []
@@ -65,7 +70,9 @@ def _check_many(paths: list[str], options: CheckOptions) -> list[dict[str, Any]]
     return [check_file(p, options) for p in paths]
 
 
-def iter_checks(paths: Iterable[str], options: CheckOptions, jobs: int = 1, chunk: int = 16) -> Iterator[dict[str, Any]]:
+def iter_checks(
+    paths: Iterable[str], options: CheckOptions, jobs: int = 1, chunk: int = 16
+) -> Iterator[dict[str, Any]]:
     """Check every source under ``paths``, yielding results in input order as they complete.
 
     With ``jobs > 1`` workers parse their own files and send back only the compact result

@@ -59,7 +59,9 @@ class CheckSession:
             total = self.values.value(ident.total)
             parts = [self.values.value(k) for k in ident.parts]
             s = sum(parts, ZERO)
-            for key, value in [(ident.total, s)] + [(k, total - (s - v)) for k, v in zip(ident.parts, parts, strict=True)]:
+            for key, value in [(ident.total, s)] + [
+                (k, total - (s - v)) for k, v in zip(ident.parts, parts, strict=True)
+            ]:
                 if implied.get(key, value) != value:
                     implied[key] = Decimal("NaN")
                 else:
@@ -103,4 +105,6 @@ def cell_ref(doc: Document, key: CellKey) -> CellRef:
     form = doc.forms[form_id]
     assert form.table is not None
     row = form.table.rows[r]
-    return CellRef(form_id, row.key, form.table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])
+    return CellRef(
+        form_id, row.key, form.table.columns[c].key, row.lines[c] or row.line or None, row.texts[c]
+    )

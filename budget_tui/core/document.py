@@ -19,7 +19,7 @@ from budget_tui.core.source import (
     iter_source_paths,
     read_source,
 )
-from budget_tui.core.stitch import FormDraft, draft_to_table, stitch
+from budget_tui.core.stitch import FormDraft, Title, draft_to_table, stitch
 
 _DEPT_RE = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -32,7 +32,9 @@ def parse_document(src: DecodedSource) -> Document:
     lines = src.lines
     for n, line in enumerate(lines, 1):
         if len(line) > MAX_LINE_CHARS:
-            problems.append(Problem(src.path, n, f"line of {len(line):,} characters cut to {MAX_LINE_CHARS:,}"))
+            problems.append(
+                Problem(src.path, n, f"line of {len(line):,} characters cut to {MAX_LINE_CHARS:,}")
+            )
     if any(len(line) > MAX_LINE_CHARS for line in lines):
         lines = [line[:MAX_LINE_CHARS] for line in lines]
     lines = [_printable(line) for line in lines]
@@ -79,7 +81,7 @@ def _has_content(table: Table) -> bool:
     return False
 
 
-def _forms(drafts: list[FormDraft], toc: list, path: str, lines: list[str]) -> dict[str, Form]:
+def _forms(drafts: list[FormDraft], toc: list[Title], path: str, lines: list[str]) -> dict[str, Form]:
     forms: dict[str, Form] = {}
     counts: Counter[str] = Counter()
     for d in drafts:
@@ -87,7 +89,9 @@ def _forms(drafts: list[FormDraft], toc: list, path: str, lines: list[str]) -> d
         base = d.kind or other_id(d.title or _first_header(d))
         counts[base] += 1
         fid = base if counts[base] == 1 else f"{base}#{counts[base]}"
-        title = d.title.lstrip("#").strip().strip("*").strip() or (KINDS.get(d.kind or "", "") if d.kind else "")
+        title = d.title.lstrip("#").strip().strip("*").strip() or (
+            KINDS.get(d.kind or "", "") if d.kind else ""
+        )
         forms[fid] = Form(
             id=fid,
             kind=d.kind or "other",
@@ -105,8 +109,15 @@ def _forms(drafts: list[FormDraft], toc: list, path: str, lines: list[str]) -> d
             found.add(entry.kind)
             title = re.sub(r"^[-*\s]+", "", entry.text.lstrip("#").strip())
             forms[entry.kind] = Form(
-                id=entry.kind, kind=entry.kind, title=title, title_line=entry.lineno,
-                status="missing", table=None, number=str(n), path=path, source_lines=lines,
+                id=entry.kind,
+                kind=entry.kind,
+                title=title,
+                title_line=entry.lineno,
+                status="missing",
+                table=None,
+                number=str(n),
+                path=path,
+                source_lines=lines,
             )
     return forms
 
@@ -116,20 +127,7 @@ def _first_header(d: FormDraft) -> str:
 
 
 def _metadata(doc: Document, texts: list[str]) -> None:
-    names: Counter[str] = Counter()
-    lines = doc.lines
-    for i, raw in enumerate(lines):
-        t = raw.strip().strip("*#").strip()
-        m = _DEPT_RE.match(t.split("\t")[0]) if t else None
-        if not m:
-            continue
-        value = m.group(1).strip(" |\t")
-        if not value:
-            value = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip()), "")
-        if value and "\t" not in value and len(value) <= 40 and not _MONEY_RE.search(value):
-            names[value] += 1
-    if names:
-        doc.department = names.most_common(1)[0][0]
+    doc.department = _department(doc.lines)
     income = doc.forms.get("income")
     units: dict[str, str] = {}
     if income and income.table:
@@ -142,13 +140,40 @@ def _metadata(doc: Document, texts: list[str]) -> None:
     doc.department_code = dept_codes[0] if dept_codes else ""
     if not doc.department and dept_codes:
         doc.department = units[dept_codes[0]]
+    doc.year = _year(doc)
+    doc.money_unit = _money_unit(doc.lines) or doc.money_unit
+    if not doc.department:
+        doc.department = Path(doc.path).stem
+
+
+def _department(lines: list[str]) -> str:
+    """The most printed 部门名称 / 编制部门 value (the value may stand on the next line)."""
+    names: Counter[str] = Counter()
+    for i, raw in enumerate(lines):
+        t = raw.strip().strip("*#").strip()
+        m = _DEPT_RE.match(t.split("\t")[0]) if t else None
+        if not m:
+            continue
+        value = m.group(1).strip(" |\t")
+        if not value:
+            value = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip()), "")
+        if value and "\t" not in value and len(value) <= 40 and not _MONEY_RE.search(value):
+            names[value] += 1
+    return names.most_common(1)[0][0] if names else ""
+
+
+def _year(doc: Document) -> int | None:
     years: Counter[int] = Counter()
     for f in doc.forms.values():
         years.update(int(y) for y in _YEAR_RE.findall(f.title))
     if not years:
-        for line in lines[:80]:
+        for line in doc.lines[:80]:
             years.update(int(y) for y in _YEAR_RE.findall(line))
-    doc.year = years.most_common(1)[0][0] if years else None
+    return years.most_common(1)[0][0] if years else None
+
+
+def _money_unit(lines: list[str]) -> str:
+    """万元 / 元 from the 单位：… lines (OCR may break them over three lines)."""
     money: Counter[str] = Counter()
     for i in range(len(lines)):
         if "单位" in lines[i] and "\t" not in lines[i]:
@@ -156,10 +181,7 @@ def _metadata(doc: Document, texts: list[str]) -> None:
             m = _MONEY_RE.search(window)
             if m:
                 money[m.group(1)] += 1
-    if money:
-        doc.money_unit = money.most_common(1)[0][0]
-    if not doc.department:
-        doc.department = Path(doc.path).stem
+    return money.most_common(1)[0][0] if money else ""
 
 
 def _check_truncation(doc: Document, src: DecodedSource) -> None:

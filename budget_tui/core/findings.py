@@ -22,7 +22,13 @@ class CellRef:
     text: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"form": self.form, "row": self.row, "column": self.column, "line": self.line, "text": self.text}
+        return {
+            "form": self.form,
+            "row": self.row,
+            "column": self.column,
+            "line": self.line,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,9 @@ def kind_of_content(text: str) -> str | None:
 
 # Kinds whose content looks the same; a title may pick any of a family.
 CONTENT_FAMILIES: dict[str, frozenset[str]] = {
-    "expenditure": frozenset({"expenditure", "general_budget_expenditure", "government_fund", "state_capital"}),
+    "expenditure": frozenset(
+        {"expenditure", "general_budget_expenditure", "government_fund", "state_capital"}
+    ),
     "summary": frozenset({"summary", "fiscal_summary"}),
     "fiscal_summary": frozenset({"summary", "fiscal_summary"}),
     "performance_projects": frozenset({"performance_projects"}),
@@ -150,4 +152,6 @@ def compatible(title_kind: str, content_kind: str | None) -> bool:
     return title_kind in CONTENT_FAMILIES.get(content_kind, frozenset({content_kind}))
 
 
-EMPTY_DECLARATION_RE = re.compile(r"(?:本|此|该)表(?:为空|无数据)|无数据|为空表|(?:没有|无).{0,30}故.{0,6}(?:为空|无数据)")
+EMPTY_DECLARATION_RE = re.compile(
+    r"(?:本|此|该)表(?:为空|无数据)|无数据|为空表|(?:没有|无).{0,30}故.{0,6}(?:为空|无数据)"
+)

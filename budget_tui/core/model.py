@@ -242,8 +242,10 @@ class Form:
         depth = max((len(c.path) for c in self.table.columns), default=1) or 1
         tuples = [tuple(c.path) + ("",) * (depth - len(c.path)) for c in self.table.columns]
         # Keys disambiguate duplicate paths (``#2``) so the index stays unique.
-        tuples = [t if t.count("") < depth else (c.key,) + ("",) * (depth - 1)
-                  for t, c in zip(tuples, self.table.columns, strict=True)]
+        tuples = [
+            t if t.count("") < depth else (c.key,) + ("",) * (depth - 1)
+            for t, c in zip(tuples, self.table.columns, strict=True)
+        ]
         seen: dict[tuple[str, ...], int] = {}
         unique = []
         for t in tuples:
@@ -251,9 +253,13 @@ class Form:
             seen[t] = n
             unique.append(t if n == 1 else (*t[:-1], f"{t[-1]}#{n}"))
         columns = pd.MultiIndex.from_tuples(unique)
-        data = [[v if v is not None else (t or None) for v, t in zip(r.values, r.texts, strict=True)]
-                for r in self.table.rows]
-        return pd.DataFrame(data, columns=columns, index=pd.Index([r.key for r in self.table.rows], name="row"))
+        data = [
+            [v if v is not None else (t or None) for v, t in zip(r.values, r.texts, strict=True)]
+            for r in self.table.rows
+        ]
+        return pd.DataFrame(
+            data, columns=columns, index=pd.Index([r.key for r in self.table.rows], name="row")
+        )
 
 
 @dataclass

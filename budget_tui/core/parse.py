@@ -15,7 +15,7 @@ _TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:
 _DIGIT_RE = re.compile(r"\d")
 _HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
 _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
-_ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
+ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
 
 
 @dataclass
@@ -68,7 +68,7 @@ def is_header_line(cells: list[str]) -> bool:
     if len(filled) == 1 and is_total_label(filled[0]):
         return False
     for c in filled:
-        if is_number(c) or is_code(c) or len(c) > MAX_HEADER_CELL_CHARS or _ROW_LABEL_RE.match(c):
+        if is_number(c) or is_code(c) or len(c) > MAX_HEADER_CELL_CHARS or ROW_LABEL_RE.match(c):
             return False
         if _DIGIT_RE.search(c) and not _HEADER_DIGITS_OK_RE.search(c):
             return False
@@ -156,7 +156,11 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
     is_code_col = [
-        (any(_CODE_HEADER_RE.search(p) for p in paths[j]) and not numeric[j] and (digits[j] > 0 or not text[j]))
+        (
+            any(_CODE_HEADER_RE.search(p) for p in paths[j])
+            and not numeric[j]
+            and (digits[j] > 0 or not text[j])
+        )
         or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
         for j in range(width)
     ]
@@ -165,7 +169,9 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
         for j in range(width)
     ]
     first_amount = next((j for j in range(width) if amount[j]), width)
-    candidates = [j for j in range(min(first_amount + 1, width)) if not is_code_col[j] and not amount[j] and text[j]]
+    candidates = [
+        j for j in range(min(first_amount + 1, width)) if not is_code_col[j] and not amount[j] and text[j]
+    ]
     # The label is the first text column whose entries name rows (mostly distinct), so a
     # category column such as 类型 (其他运转类 on every row) is not taken for it.
     label = next((j for j in candidates if distinct[j] >= 0.6 * text[j]), candidates[0] if candidates else -1)

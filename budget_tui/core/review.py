@@ -95,7 +95,9 @@ class ReviewSession:
         self._step((e,))
         return e
 
-    def shift_row(self, form_id: str, r: int, start: int, k: int, *, note: str = "", finding: str = "") -> list[Edit]:
+    def shift_row(
+        self, form_id: str, r: int, start: int, k: int, *, note: str = "", finding: str = ""
+    ) -> list[Edit]:
         """Move a row's cells from column ``start`` by ``k`` (right if positive), as one undo step."""
         self._guard()
         form = self.doc.forms[form_id]
@@ -108,7 +110,11 @@ class ReviewSession:
             moved = texts[:start] + [""] * k + texts[start : width - k]
         else:
             moved = texts[:start] + texts[start - k :] + [""] * (-k)
-        edits = tuple(Edit("shift", form_id, r, j, texts[j], moved[j], note, finding) for j in range(width) if texts[j] != moved[j])
+        edits = tuple(
+            Edit("shift", form_id, r, j, texts[j], moved[j], note, finding)
+            for j in range(width)
+            if texts[j] != moved[j]
+        )
         if edits:
             self._step(edits)
         return list(edits)

@@ -33,7 +33,9 @@ def form_dict(form: Form) -> dict[str, Any]:
     out = form_summary(form)
     table = form.table
     out["header"] = [list(level) for level in table.header] if table else []
-    out["columns"] = [{"key": c.key, "path": list(c.path), "role": c.role} for c in table.columns] if table else []
+    out["columns"] = (
+        [{"key": c.key, "path": list(c.path), "role": c.role} for c in table.columns] if table else []
+    )
     out["row_keys"] = [r.key for r in table.rows] if table else []
     cells: list[dict[str, Any]] = []
     if table:

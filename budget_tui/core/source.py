@@ -43,7 +43,8 @@ def iter_source_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]
         p = Path(raw)
         if p.is_dir():
             found = [
-                f for f in p.rglob("*")
+                f
+                for f in p.rglob("*")
                 if f.suffix.lower() in SOURCE_SUFFIXES and f.is_file() and not _is_ours(f)
             ]
             yield from sorted(found)

@@ -16,8 +16,10 @@ from budget_tui.core.forms import (
     kind_of_title,
     normalise_title,
 )
+from budget_tui.core.model import Row, Table
 from budget_tui.core.numbers import is_code, is_number, parse_number
 from budget_tui.core.parse import (
+    ROW_LABEL_RE,
     Block,
     SourceLine,
     build_columns,
@@ -28,7 +30,6 @@ from budget_tui.core.parse import (
     split_cells,
     split_header,
 )
-from budget_tui.core.model import Row, Table
 
 HEADER_SIMILARITY = 0.8
 MAX_ALIGN_CELLS = 250_000
@@ -138,7 +139,10 @@ def _is_tail_line(line: SourceLine) -> bool:
     return (
         bool(filled)
         and not cells[0]
-        and all(not is_number(c) and not is_code(c) and not is_total_label(c) for c in filled)
+        and all(
+            not is_number(c) and not is_code(c) and not is_total_label(c) and not ROW_LABEL_RE.match(c)
+            for c in filled
+        )
     )
 
 
@@ -186,7 +190,7 @@ def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
         return list(range(k))
     if k > n or n * k > MAX_ALIGN_CELLS:
         return None
-    neg = -10**9
+    neg = -(10**9)
     # best[i][j]: best score using the first i left rows and the first j fragment rows.
     best = [[neg] * (k + 1) for _ in range(n + 1)]
     move = [[0] * (k + 1) for _ in range(n + 1)]
@@ -256,10 +260,15 @@ class Stitcher:
             self.pending = Title(text, item.lineno, kind, heading)
             return
         cur = self.cur
-        if heading and len(norm) <= 30 and ("表" in norm or "预算" in norm) and not self._is_meta(text):
-            if self.pending is None or self.pending.kind is None:
-                self.pending = Title(text, item.lineno, None, heading)
-                return
+        if (
+            heading
+            and len(norm) <= 30
+            and ("表" in norm or "预算" in norm)
+            and not self._is_meta(text)
+            and (self.pending is None or self.pending.kind is None)
+        ):
+            self.pending = Title(text, item.lineno, None, heading)
+            return
         if cur is not None and EMPTY_DECLARATION_RE.search(text):
             cur.declared_empty = True
         if self.pending is not None and self.pending.kind is None and len(text) > _LONG_TEXT:
@@ -300,7 +309,9 @@ class Stitcher:
         pending = self.pending
         sig = header_signature(header)
         content_kind = kind_of_content(_content_text(header, data))
-        same_kind_title = pending is None or pending.kind is None or (cur is not None and pending.kind == cur.kind)
+        same_kind_title = (
+            pending is None or pending.kind is None or (cur is not None and pending.kind == cur.kind)
+        )
 
         if cur is not None and cur.has_block and same_kind_title:
             if header and _similar(sig, cur.signature):
@@ -346,7 +357,9 @@ class Stitcher:
             # The title names another form: that one has no body here, this block is what its content says.
             self.forms.append(FormDraft(p.kind, p.text, p.lineno, number=self._take_marker()))
             kind, title, tline = content_kind, "", block.start
-            self.notes.append((block.start, f"block does not fit title {p.text!r} (line {p.lineno}); kept by content"))
+            self.notes.append(
+                (block.start, f"block does not fit title {p.text!r} (line {p.lineno}); kept by content")
+            )
         else:
             kind = content_kind
             title = p.text if p is not None else ""
@@ -422,7 +435,11 @@ class Stitcher:
         if mapping is None:
             mapping = list(range(min(len(left), len(frag_rows))))
             self.notes.append(
-                (block.start, "column fragment rows do not match the table's rows by their totals; attached by position")
+                (
+                    block.start,
+                    "column fragment rows do not match the table's rows by their totals; "
+                    "attached by position",
+                )
             )
         for fr, li in zip(frag_rows, mapping, strict=False):
             row = left[li]
@@ -431,7 +448,7 @@ class Stitcher:
                 row.lines[offset + j] = fr.lines[j]
                 row.srccols[offset + j] = fr.srccols[j]
             row._values = None
-        for fr in frag_rows[len(mapping):]:
+        for fr in frag_rows[len(mapping) :]:
             cur.rows.append(self._shifted(fr, offset, cur.width))
         cur.last_line = max(cur.last_line, block.end)
 

@@ -47,7 +47,12 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
         if len(diff) == 1:
             pair = frozenset((a[diff[0]], b[diff[0]]))
             return (5.0, "confusable digits") if pair in CONFUSABLE else (3.0, "misread digit")
-        if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        ):
             return 4.5, "transposed digits"
     if len(da) + 1 == len(db) and any(db[:i] + db[i + 1 :] == da for i in range(len(db))):
         return 4.0, "dropped digit"
@@ -144,9 +149,7 @@ def _quant(value: Decimal, like: str) -> str:
     return str(value.quantize(Decimal(1).scaleb(-d)))
 
 
-def _shift_findings(
-    doc: Document, ranker: _Ranker, failing: list[int]
-) -> tuple[list[Finding], set[int]]:
+def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
     """Rows whose values fit the identities only when shifted: one structural finding each."""
     by_row: dict[tuple[str, int], list[int]] = defaultdict(list)
     for n in failing:
@@ -188,19 +191,23 @@ def _shift_findings(
             cells=cells,
         )
         f.suggestions.append(
-            Suggestion("shift", form_id, row.key, col_key, str(k), (f.id,), 100.0, f"shift {direction} by {abs(k)}")
+            Suggestion(
+                "shift", form_id, row.key, col_key, str(k), (f.id,), 100.0, f"shift {direction} by {abs(k)}"
+            )
         )
         out.append(f)
     return out, explained
 
 
-def _try_shift(ranker: _Ranker, form_id: str, r: int, start: int, k: int, involved: set[int]) -> set[int] | None:
+def _try_shift(
+    ranker: _Ranker, form_id: str, r: int, start: int, k: int, involved: set[int]
+) -> set[int] | None:
     table = ranker.doc.forms[form_id].table
     assert table is not None
     row = table.rows[r]
     width = table.width
     texts = list(row.texts)
-    moved = texts[:start] + [""] * max(k, 0) + texts[start - min(k, 0):] if k > 0 else None
+    moved = texts[:start] + [""] * max(k, 0) + texts[start - min(k, 0) :] if k > 0 else None
     if k > 0:
         moved = texts[:start] + [""] * k + texts[start : width - k]
         if any(texts[width - k :]):
@@ -245,8 +252,10 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         # The column's own total then cannot be reached by its blank rows either.
         for n in failing:
             ident = ranker.identities[n]
-            if ident.rule == "totals.rows" and ident.total[2] == c and all(
-                not ranker.values.text(k) for k in ident.parts
+            if (
+                ident.rule == "totals.rows"
+                and ident.total[2] == c
+                and all(not ranker.values.text(k) for k in ident.parts)
             ):
                 explained.add(n)
         col = table.columns[c].key
@@ -255,7 +264,10 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             rule="structure.lost_column",
             severity="error",
             form=form_id,
-            message=f"column {col!r} is blank in {len(ids)} rows whose parts add up to a value: the extraction lost it",
+            message=(
+                f"column {col!r} is blank in {len(ids)} rows whose parts add up to a value: "
+                "the extraction lost it"
+            ),
             expected="values",
             actual="blank",
             cells=cells,
@@ -265,7 +277,9 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
             ref = _ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals)
-            f.suggestions.append(Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell"))
+            f.suggestions.append(
+                Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell")
+            )
         out.append(f)
     return out, explained
 
@@ -282,7 +296,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     for (form_id, r), ids in groups.items():
         short = []
         for n in ids:
-            ok, total, s, _ = evaluate(ranker.identities[n], ranker.values)
+            _, total, s, _ = evaluate(ranker.identities[n], ranker.values)
             if s < total:
                 short.append((n, total, s))
         table = doc.forms[form_id].table
@@ -337,14 +351,17 @@ def findings_for_failures(
         if n in explained:
             continue
         ident = identities[n]
-        ok, total, s, tol = evaluate(ident, values)
+        s = evaluate(ident, values)[2]
         total_text = values.text(ident.total)
         keys = [ident.total] + [k for k in ident.parts if values.text(k)]
         f = Finding(
             rule=ident.rule,
             severity="error" if ident.severity == "error" else "warning",
             form=ident.form,
-            message=f"{ident.description}: printed {total_text or 'blank'}, parts add up to {_quant(s, total_text)}",
+            message=(
+                f"{ident.description}: printed {total_text or 'blank'}, "
+                f"parts add up to {_quant(s, total_text)}"
+            ),
             expected=_quant(s, total_text),
             actual=total_text or "",
             cells=[_ref(doc, k) for k in keys],
@@ -358,8 +375,14 @@ def findings_for_failures(
             text = format_like(new, ref.text, ranker.decimals)
             f.suggestions.append(
                 Suggestion(
-                    "value", ref.form, ref.row, ref.column, text,
-                    tuple(fid_of[m] for m in repaired if m in fid_of), score, why,
+                    "value",
+                    ref.form,
+                    ref.row,
+                    ref.column,
+                    text,
+                    tuple(fid_of[m] for m in repaired if m in fid_of),
+                    score,
+                    why,
                 )
             )
         findings.append(f)

@@ -83,7 +83,9 @@ def measure_precision(doc: Document) -> Precision:
         p.doc_decimals = mode
         p.full_decimals = mode > 0 and n >= 0.97 * total
         # Decimals printed by at least 1% of the cells are the document's own; rarer ones are suspect.
-        p.max_decimals = max(d for d, k in counts.items() if k >= max(2, 0.01 * total)) if total >= 50 else max(counts)
+        p.max_decimals = (
+            max(d for d, k in counts.items() if k >= max(2, 0.01 * total)) if total >= 50 else max(counts)
+        )
     return p
 
 

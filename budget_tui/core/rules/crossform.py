@@ -11,13 +11,36 @@ from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
 FUNCTION_CLASSES: dict[str, str] = {
-    "201": "一般公共服务", "202": "外交", "203": "国防", "204": "公共安全", "205": "教育",
-    "206": "科学技术", "207": "文化", "208": "社会保障和就业", "209": "社会保险基金",
-    "210": "卫生健康", "211": "节能环保", "212": "城乡社区", "213": "农林水", "214": "交通运输",
-    "215": "资源勘探", "216": "商业服务业", "217": "金融", "219": "援助其他地区",
-    "220": "自然资源海洋气象", "221": "住房保障", "222": "粮油物资储备", "223": "国有资本经营预算",
-    "224": "灾害防治及应急管理", "227": "预备费", "229": "其他支出", "230": "转移性支出",
-    "231": "债务还本", "232": "债务付息", "233": "债务发行费用", "234": "抗疫特别国债",
+    "201": "一般公共服务",
+    "202": "外交",
+    "203": "国防",
+    "204": "公共安全",
+    "205": "教育",
+    "206": "科学技术",
+    "207": "文化",
+    "208": "社会保障和就业",
+    "209": "社会保险基金",
+    "210": "卫生健康",
+    "211": "节能环保",
+    "212": "城乡社区",
+    "213": "农林水",
+    "214": "交通运输",
+    "215": "资源勘探",
+    "216": "商业服务业",
+    "217": "金融",
+    "219": "援助其他地区",
+    "220": "自然资源海洋气象",
+    "221": "住房保障",
+    "222": "粮油物资储备",
+    "223": "国有资本经营预算",
+    "224": "灾害防治及应急管理",
+    "227": "预备费",
+    "229": "其他支出",
+    "230": "转移性支出",
+    "231": "债务还本",
+    "232": "债务付息",
+    "233": "债务发行费用",
+    "234": "抗疫特别国债",
 }
 
 
@@ -72,23 +95,35 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
 
     if inc is not None:
         col = find_column(inc, r"^本年收入/合计$") or find_column(inc, r"^总计$")
-        yield from _eq(_summary_side_cell(doc, r"^本年收入合计", 0), _cell(doc, "income", _total_row(inc), col),
-                       "收支总表 本年收入合计 = 收入表 合计")
+        yield from _eq(
+            _summary_side_cell(doc, r"^本年收入合计", 0),
+            _cell(doc, "income", _total_row(inc), col),
+            "收支总表 本年收入合计 = 收入表 合计",
+        )
     if exp is not None:
         t = _total_row(exp)
-        yield from _eq(_summary_side_cell(doc, r"^本年支出合计", 1), _cell(doc, "expenditure", t, find_column(exp, r"^合计$")),
-                       "收支总表 本年支出合计 = 支出表 合计")
+        yield from _eq(
+            _summary_side_cell(doc, r"^本年支出合计", 1),
+            _cell(doc, "expenditure", t, find_column(exp, r"^合计$")),
+            "收支总表 本年支出合计 = 支出表 合计",
+        )
         # Each 功能分类 类 on the 收支总表 = Σ the 支出表 rows of that class.
         total_col = find_column(exp, r"^合计$")
         if total_col is not None:
             yield from _function_classes(doc, exp, total_col)
         if proj is not None:
             pc = find_column(exp, r"^项目支出/小计$")
-            yield from _eq(_cell(doc, "projects", _total_row(proj), find_column(proj, r"^合计$")),
-                           _cell(doc, "expenditure", t, pc), "项目支出表 合计 = 支出表 项目支出小计")
+            yield from _eq(
+                _cell(doc, "projects", _total_row(proj), find_column(proj, r"^合计$")),
+                _cell(doc, "expenditure", t, pc),
+                "项目支出表 合计 = 支出表 项目支出小计",
+            )
         if econ is not None:
-            yield from _eq(_cell(doc, "economic_classification", _total_row(econ), find_column(econ, r"^总计$")),
-                           _cell(doc, "expenditure", t, total_col), "经济分类汇总表 总计 = 支出表 合计")
+            yield from _eq(
+                _cell(doc, "economic_classification", _total_row(econ), find_column(econ, r"^总计$")),
+                _cell(doc, "expenditure", t, total_col),
+                "经济分类汇总表 总计 = 支出表 合计",
+            )
     if gbe is not None:
         t = _total_row(gbe)
         if basic is not None:
@@ -98,14 +133,19 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
                 (r"人员经费$", r"^基本支出/人员经费$", "人员经费"),
                 (r"公用经费$", r"^基本支出/公用经费$", "公用经费"),
             ):
-                yield from _eq(_cell(doc, "general_budget_basic", bt, find_column(basic, pat_b)),
-                               _cell(doc, "general_budget_expenditure", t, find_column(gbe, pat_g)),
-                               f"基本支出表 {what} = 一般公共预算支出表 基本支出")
+                yield from _eq(
+                    _cell(doc, "general_budget_basic", bt, find_column(basic, pat_b)),
+                    _cell(doc, "general_budget_expenditure", t, find_column(gbe, pat_g)),
+                    f"基本支出表 {what} = 一般公共预算支出表 基本支出",
+                )
         if fiscal is not None:
             fr = find_row(fiscal, r"^一、本年支出")
             fc = find_column(fiscal, r"一般公共预算/小计$")
-            yield from _eq(_cell(doc, "fiscal_summary", fr, fc), _cell(doc, "general_budget_expenditure", t, find_column(gbe, r"^合计$")),
-                           "财政拨款收支总表 一般公共预算支出 = 一般公共预算支出表 合计")
+            yield from _eq(
+                _cell(doc, "fiscal_summary", fr, fc),
+                _cell(doc, "general_budget_expenditure", t, find_column(gbe, r"^合计$")),
+                "财政拨款收支总表 一般公共预算支出 = 一般公共预算支出表 合计",
+            )
     yield from _projects_vs_performance(doc)
     if fiscal is not None:
         yield from _summary_vs_fiscal(doc, fiscal)
@@ -122,8 +162,11 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     for r, row in enumerate(fiscal.rows):
         text = re.sub(r"\s", "", row.texts[label_col])
         if text.startswith("其中") and "财政拨款" in text:
-            yield from _eq(("fiscal_summary", r, cols[0]), _summary_side_cell(doc, r"^其中.?财政拨款", 0),
-                           "财政拨款收支总表 其中：财政拨款 = 收支总表 其中：财政拨款")
+            yield from _eq(
+                ("fiscal_summary", r, cols[0]),
+                _summary_side_cell(doc, r"^其中.?财政拨款", 0),
+                "财政拨款收支总表 其中：财政拨款 = 收支总表 其中：财政拨款",
+            )
             break
     if len(ss) < 2:
         return
@@ -143,8 +186,14 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     for r, row in enumerate(fiscal.rows):
         t = re.sub(r"\s|支出$", "", re.sub(r"^[(（][一二三四五六七八九十]+[)）]", "", row.texts[rlabel]))
         if t in wanted and row.texts[rcols[0]]:
-            yield Identity("crossform", "fiscal_summary", ("fiscal_summary", r, rcols[0]), [("summary", wanted[t], scols[0])],
-                           f"财政拨款收支总表 {t} = 收支总表 {t}", group=f"x:fs:{r}")
+            yield Identity(
+                "crossform",
+                "fiscal_summary",
+                ("fiscal_summary", r, rcols[0]),
+                [("summary", wanted[t], scols[0])],
+                f"财政拨款收支总表 {t} = 收支总表 {t}",
+                group=f"x:fs:{r}",
+            )
 
 
 def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:
@@ -167,9 +216,12 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
         for cls, word in FUNCTION_CLASSES.items():
             if word in text and cls in by_class:
                 yield Identity(
-                    "crossform", "summary", ("summary", r, cols[0]),
+                    "crossform",
+                    "summary",
+                    ("summary", r, cols[0]),
                     [("expenditure", x, total_col) for x in by_class[cls]],
-                    f"收支总表 {text} = 支出表 {cls} 类合计", group=f"x:class:{cls}",
+                    f"收支总表 {text} = 支出表 {cls} 类合计",
+                    group=f"x:class:{cls}",
                 )
                 break
 
@@ -195,6 +247,10 @@ def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
         name = re.sub(r"\s", "", row.label)
         if name in names and not row.is_total:
             yield Identity(
-                "crossform", "projects", ("projects", r, pc), [("performance_projects", names[name], fc)],
-                f"项目支出表 {row.label} = 项目绩效目标表 资金总额", group=f"x:proj:{r}",
+                "crossform",
+                "projects",
+                ("projects", r, pc),
+                [("performance_projects", names[name], fc)],
+                f"项目支出表 {row.label} = 项目绩效目标表 资金总额",
+                group=f"x:proj:{r}",
             )

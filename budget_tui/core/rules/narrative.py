@@ -62,16 +62,31 @@ KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
         (r"人员经费", [_total_cell("general_budget_basic", r"人员经费$")]),
         (r"公用经费|机构运转经费|机关运行经费", [_total_cell("general_budget_basic", r"公用经费$")]),
         (r"一般公共预算基本支出", [_total_cell("general_budget_basic", r"合计$")]),
-        (r"基本支出", [_total_cell("expenditure", r"^基本支出/小计$"), _total_cell("general_budget_expenditure", r"^基本支出/小计$"),
-                        _total_cell("general_budget_basic", r"合计$")]),
-        (r"项目支出", [_total_cell("expenditure", r"^项目支出/小计$"), _total_cell("general_budget_expenditure", r"^项目支出/小计$"),
-                        _total_cell("projects", r"^合计$")]),
+        (
+            r"基本支出",
+            [
+                _total_cell("expenditure", r"^基本支出/小计$"),
+                _total_cell("general_budget_expenditure", r"^基本支出/小计$"),
+                _total_cell("general_budget_basic", r"合计$"),
+            ],
+        ),
+        (
+            r"项目支出",
+            [
+                _total_cell("expenditure", r"^项目支出/小计$"),
+                _total_cell("general_budget_expenditure", r"^项目支出/小计$"),
+                _total_cell("projects", r"^合计$"),
+            ],
+        ),
         (r"一般公共预算支出", [_total_cell("general_budget_expenditure", r"^合计$")]),
         (r"收入总计", [_summary(r"^收入总计", 0)]),
         (r"支出总计", [_summary(r"^支出总计", 1)]),
         (r"收入合计", [_summary(r"^本年收入合计", 0), _summary(r"^收入总计", 0)]),
         (r"支出合计", [_summary(r"^本年支出合计", 1), _summary(r"^支出总计", 1)]),
-        (r"一般公共预算收支", [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", r"^收入合计", r"金额$")]),
+        (
+            r"一般公共预算收支",
+            [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", r"^收入合计", r"金额$")],
+        ),
     )
 ]
 
@@ -123,7 +138,9 @@ def _amount_findings(doc: Document, values: Values, p: Paragraph, sentence: str)
     out: list[Finding] = []
     for clause in _CLAUSE_SPLIT.split(sentence):
         m = re.search(_AMOUNT, clause)
-        if not m or re.search(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有", clause[: m.start()]):
+        if not m or re.search(
+            r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有", clause[: m.start()]
+        ):
             continue
         head = clause[: m.start()]
         for kw, finders in KEYWORDS:
@@ -143,7 +160,9 @@ def _amount_findings(doc: Document, values: Values, p: Paragraph, sentence: str)
                     rule="narrative.amount",
                     severity="error",
                     form=NARRATIVE,
-                    message=f"the text says {snippet!r} but the table prints {values.text(cells[0]) or 'blank'}",
+                    message=(
+                        f"the text says {snippet!r} but the table prints {values.text(cells[0]) or 'blank'}"
+                    ),
                     expected=values.text(cells[0]) or "0",
                     actual=m.group(1),
                     cells=[_line_ref(p, snippet), *(_ref(doc, k) for k in cells)],
@@ -176,9 +195,9 @@ def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | Non
         if res:
             out.append(_pct_finding(p, m.group(0), res, m.group(2), f"{m.group(1)} / {first.group(1)}"))
     for m in _CHANGE_RE.finditer(sentence):
-        change = _dec(m.group(2))
-        previous = base - change if m.group(1) == "增加" else base + change
-        res = _pct_check(change, previous, m.group(4))
+        delta = _dec(m.group(2))
+        previous = base - delta if m.group(1) == "增加" else base + delta
+        res = _pct_check(delta, previous, m.group(4))
         if res:
             out.append(_pct_finding(p, m.group(0), res, m.group(4), f"{m.group(2)} / {previous}"))
     return out
@@ -186,7 +205,11 @@ def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | Non
 
 def _pct_finding(p: Paragraph, snippet: str, res: tuple[str, str], printed: str, ratio: str) -> Finding:
     severity, expected = res
-    how = "only the truncated ratio (the document's own rounding)" if severity == "warning" else "neither the rounded nor the truncated ratio"
+    how = (
+        "only the truncated ratio (the document's own rounding)"
+        if severity == "warning"
+        else "neither the rounded nor the truncated ratio"
+    )
     return Finding(
         rule="narrative.percent",
         severity="warning" if severity == "warning" else "error",

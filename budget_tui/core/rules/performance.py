@@ -53,15 +53,34 @@ def performance_identities(doc: Document) -> Iterator[Identity]:
     if "total" in key:
         other = _summary_side_cell(doc, r"^收入总计", 0)
         if other is not None:
-            yield Identity("crossform", FORM, key["total"], [other], "整体绩效目标表 部门预算总额 = 收支总表 收入总计",
-                           group="x:perf:total")
+            yield Identity(
+                "crossform",
+                FORM,
+                key["total"],
+                [other],
+                "整体绩效目标表 部门预算总额 = 收支总表 收入总计",
+                group="x:perf:total",
+            )
         if "basic" in key and "project" in key:
-            yield Identity("totals.rows", FORM, key["total"], [key["basic"], key["project"]],
-                           "部门预算总额 = 基本支出 + 项目支出", group="perf:sum")
+            yield Identity(
+                "totals.rows",
+                FORM,
+                key["total"],
+                [key["basic"], key["project"]],
+                "部门预算总额 = 基本支出 + 项目支出",
+                group="perf:sum",
+            )
     for name, pattern in (("basic", r"^基本支出/小计$"), ("project", r"^项目支出/小计$")):
         other = _total_of(doc, "expenditure", pattern)
         if name in key and other is not None:
-            yield Identity("crossform", FORM, key[name], [other], f"整体绩效目标表 {name} = 支出表", group=f"x:perf:{name}")
+            yield Identity(
+                "crossform",
+                FORM,
+                key[name],
+                [other],
+                f"整体绩效目标表 {name} = 支出表",
+                group=f"x:perf:{name}",
+            )
 
 
 def performance_findings(doc: Document, values: Values) -> list[Finding]:
@@ -95,7 +114,17 @@ def performance_findings(doc: Document, values: Values) -> list[Finding]:
             actual=table.columns[c].key,
             cells=[ref],
         )
-        f.suggestions.append(Suggestion("shift", FORM, row.key, table.columns[c].key, str(k), (f.id,), 100.0,
-                                        f"shift {'right' if k > 0 else 'left'} by {abs(k)}"))
+        f.suggestions.append(
+            Suggestion(
+                "shift",
+                FORM,
+                row.key,
+                table.columns[c].key,
+                str(k),
+                (f.id,),
+                100.0,
+                f"shift {'right' if k > 0 else 'left'} by {abs(k)}",
+            )
+        )
         out.append(f)
     return out

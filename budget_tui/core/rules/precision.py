@@ -10,7 +10,9 @@ from budget_tui.core.numbers import decimals_of
 from budget_tui.core.rules.common import Values
 
 
-def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str, int, int], Decimal]) -> list[Finding]:
+def precision_findings(
+    doc: Document, values: Values, candidates: dict[tuple[str, int, int], Decimal]
+) -> list[Finding]:
     """One finding per value with fewer decimals than the document prints everywhere else.
 
     ``candidates`` maps a cell to the exact value its identities imply (when they agree),
@@ -29,10 +31,15 @@ def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str
                     continue
                 d = decimals_of(t)
                 if d > p.max_decimals:
-                    problem = f"{t} is printed with {d} decimals where the document prints at most {p.max_decimals}"
+                    problem = (
+                        f"{t} is printed with {d} decimals where the document prints at most {p.max_decimals}"
+                    )
                     severity = "error"
                 elif p.full_decimals and d < p.doc_decimals and not (d == 0 and row.values[c] == 0):
-                    problem = f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: truncated?"
+                    problem = (
+                        f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: "
+                        "truncated?"
+                    )
                     severity = "warning"
                 else:
                     continue
@@ -50,6 +57,10 @@ def precision_findings(doc: Document, values: Values, candidates: dict[tuple[str
                 if implied is not None:
                     q = implied.quantize(Decimal(1).scaleb(-p.doc_decimals))
                     text = f"{q:,}" if "," in t else str(q)
-                    f.suggestions.append(Suggestion("value", form.id, row.key, ref.column, text, (f.id,), 10.0, "full precision"))
+                    f.suggestions.append(
+                        Suggestion(
+                            "value", form.id, row.key, ref.column, text, (f.id,), 10.0, "full precision"
+                        )
+                    )
                 out.append(f)
     return out

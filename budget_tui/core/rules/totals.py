@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -33,7 +34,7 @@ def sides(table: Table) -> list[tuple[int, list[int]]]:
         return [(label_cols[0] if label_cols else -1, sorted(amount))]
     out: list[tuple[int, list[int]]] = []
     bounds = [*label_cols, table.width]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         out.append((a, [j for j in range(a + 1, b) if j in amount]))
     return [s for s in out if s[1]]
 
@@ -44,7 +45,9 @@ def _side_label(table: Table, r: int, label_col: int) -> str:
     return table.rows[r].texts[label_col]
 
 
-def _ordinal_identities(form: Form, table: Table, label_col: int, cols: list[int], side: int) -> Iterator[Identity]:
+def _ordinal_identities(
+    form: Form, table: Table, label_col: int, cols: list[int], side: int
+) -> Iterator[Identity]:
     rows = [(r, _side_label(table, r, label_col)) for r in range(len(table.rows))]
     rows = [(r, t) for r, t in rows if t]
     # L1 = Σ its L2 children.
@@ -61,8 +64,12 @@ def _ordinal_identities(form: Form, table: Table, label_col: int, cols: list[int
             if kids:
                 for c in cols:
                     yield Identity(
-                        "totals.rows", form.id, (form.id, r, c), [(form.id, x, c) for x in kids],
-                        f"{t} = Σ its items", group=f"{form.id}:ord:{side}:{r}",
+                        "totals.rows",
+                        form.id,
+                        (form.id, r, c),
+                        [(form.id, x, c) for x in kids],
+                        f"{t} = Σ its items",
+                        group=f"{form.id}:ord:{side}:{r}",
                     )
         i += 1
     # Each total = the previous total + the top-level items since it.
@@ -74,8 +81,12 @@ def _ordinal_identities(form: Form, table: Table, label_col: int, cols: list[int
             if parts:
                 for c in cols:
                     yield Identity(
-                        "totals.rows", form.id, (form.id, r, c), [(form.id, x, c) for x in parts],
-                        f"{t} = Σ items above", group=f"{form.id}:tot:{side}:{r}",
+                        "totals.rows",
+                        form.id,
+                        (form.id, r, c),
+                        [(form.id, x, c) for x in parts],
+                        f"{t} = Σ items above",
+                        group=f"{form.id}:tot:{side}:{r}",
                     )
             prev_total, items = r, []
         elif ordinal_level(t) == 2 or is_subset_label(t):
@@ -99,23 +110,28 @@ def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -
     units = [r for r, row in enumerate(table.rows) if row.code in unit_codes]
     for i, u in enumerate(units):
         end = units[i + 1] if i + 1 < len(units) else len(table.rows)
-        kids = [r for r in range(u + 1, end) if not table.rows[r].is_total and (table.rows[r].code or table.rows[r].label)]
+        kids = [
+            r
+            for r in range(u + 1, end)
+            if not table.rows[r].is_total and (table.rows[r].code or table.rows[r].label)
+        ]
         if not kids:
             continue
         for c in cols:
             if not table.rows[u].texts[c] and not any(table.rows[k].texts[c] for k in kids):
                 continue
             yield Identity(
-                "totals.units", form.id, (form.id, u, c), [(form.id, k, c) for k in kids],
-                f"{table.rows[u].key} = Σ its rows", group=f"{form.id}:section:{u}:{c}",
+                "totals.units",
+                form.id,
+                (form.id, u, c),
+                [(form.id, k, c) for k in kids],
+                f"{table.rows[u].key} = Σ its rows",
+                group=f"{form.id}:section:{u}:{c}",
             )
 
 
-def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
-    totals = [r for r, row in enumerate(table.rows) if row.is_total]
-    if not totals:
-        yield from _sections(form, table, cols, unit_codes)
-        return
+def _classify_rows(table: Table, unit_codes: set[str]) -> tuple[list[int], list[int], list[int]]:
+    """(department rows, unit rows, top-level detail rows) of a list table."""
     units3: list[int] = []
     units6: list[int] = []
     coded: list[tuple[int, str]] = []
@@ -130,38 +146,66 @@ def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[
             coded.append((r, code))
         elif row.label and not is_subset_label(row.label):
             plain.append(r)
-    details = _top_level(coded) + plain
+    return units3, units6, sorted(_top_level(coded) + plain)
+
+
+def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
+    totals = [r for r, row in enumerate(table.rows) if row.is_total]
+    if not totals:
+        yield from _sections(form, table, cols, unit_codes)
+        return
+    units3, units6, details = _classify_rows(table, unit_codes)
     for t in totals:
         tlabel = table.rows[t].key
         for c in cols:
             if details:
                 yield Identity(
-                    "totals.rows", form.id, (form.id, t, c), [(form.id, x, c) for x in sorted(details)],
-                    f"{tlabel} = Σ detail rows", group=f"{form.id}:rows:{t}:{c}",
+                    "totals.rows",
+                    form.id,
+                    (form.id, t, c),
+                    [(form.id, x, c) for x in details],
+                    f"{tlabel} = Σ detail rows",
+                    group=f"{form.id}:rows:{t}:{c}",
                 )
             if units3:
                 yield Identity(
-                    "totals.units", form.id, (form.id, t, c), [(form.id, x, c) for x in units3],
-                    f"{tlabel} = Σ units", group=f"{form.id}:units:{t}:{c}",
+                    "totals.units",
+                    form.id,
+                    (form.id, t, c),
+                    [(form.id, x, c) for x in units3],
+                    f"{tlabel} = Σ units",
+                    group=f"{form.id}:units:{t}:{c}",
                 )
             elif len(units6) > 1:
                 yield Identity(
-                    "totals.units", form.id, (form.id, t, c), [(form.id, x, c) for x in units6],
-                    f"{tlabel} = Σ units", group=f"{form.id}:units:{t}:{c}",
+                    "totals.units",
+                    form.id,
+                    (form.id, t, c),
+                    [(form.id, x, c) for x in units6],
+                    f"{tlabel} = Σ units",
+                    group=f"{form.id}:units:{t}:{c}",
                 )
     if len(units3) == 1 and len(units6) == 1:
         u, v = units3[0], units6[0]
         for c in cols:
             yield Identity(
-                "totals.units", form.id, (form.id, u, c), [(form.id, v, c)],
-                f"{table.rows[u].key} = its only unit", group=f"{form.id}:units:{u}:{c}",
+                "totals.units",
+                form.id,
+                (form.id, u, c),
+                [(form.id, v, c)],
+                f"{table.rows[u].key} = its only unit",
+                group=f"{form.id}:units:{u}:{c}",
             )
     if len(units3) == 1 and len(units6) > 1:
         u = units3[0]
         for c in cols:
             yield Identity(
-                "totals.units", form.id, (form.id, u, c), [(form.id, x, c) for x in units6],
-                f"{table.rows[u].key} = Σ its units", group=f"{form.id}:units:{u}:{c}",
+                "totals.units",
+                form.id,
+                (form.id, u, c),
+                [(form.id, x, c) for x in units6],
+                f"{table.rows[u].key} = Σ its units",
+                group=f"{form.id}:units:{u}:{c}",
             )
 
 
@@ -190,8 +234,12 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
         a, b = _side_label(table, r, la), _side_label(table, r, lb)
         if is_total_label(a) and is_total_label(b) and ca and cb:
             yield Identity(
-                "totals.balance", form.id, (form.id, r, ca[0]), [(form.id, r, cb[0])],
-                f"{a} = {b}", group=f"{form.id}:balance",
+                "totals.balance",
+                form.id,
+                (form.id, r, ca[0]),
+                [(form.id, r, cb[0])],
+                f"{a} = {b}",
+                group=f"{form.id}:balance",
             )
             return
 
@@ -205,9 +253,16 @@ def _resolve(table: Table, cols: list[int], prefix: tuple[str, ...]) -> list[int
     own = [j for j in cols if table.columns[j].path == prefix]
     if own:
         return own[:1]
-    sub = [j for j in cols if table.columns[j].path == (*prefix, "小计") or
-           (len(table.columns[j].path) == len(prefix) + 1 and table.columns[j].path[:-1] == prefix
-            and _is_subtotal(table.columns[j].path[-1]))]
+    sub = [
+        j
+        for j in cols
+        if table.columns[j].path == (*prefix, "小计")
+        or (
+            len(table.columns[j].path) == len(prefix) + 1
+            and table.columns[j].path[:-1] == prefix
+            and _is_subtotal(table.columns[j].path[-1])
+        )
+    ]
     if sub:
         return sub[:1]
     out: list[int] = []
@@ -233,7 +288,12 @@ def _column_candidates(table: Table) -> Iterator[tuple[int, list[int]]]:
         children: list[str] = []
         for j in cols:
             p = table.columns[j].path
-            if j != c and len(p) > len(prefix) and p[: len(prefix)] == prefix and p[len(prefix)] not in children:
+            if (
+                j != c
+                and len(p) > len(prefix)
+                and p[: len(prefix)] == prefix
+                and p[len(prefix)] not in children
+            ):
                 children.append(p[len(prefix)])
         parts: list[int] = []
         for child in children:
@@ -252,8 +312,12 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     for c, parts in _column_candidates(table):
         ids = [
             Identity(
-                "totals.columns", form.id, (form.id, r, c), [(form.id, r, j) for j in parts],
-                f"{table.columns[c].key} = Σ {len(parts)} columns", group=f"{form.id}:cols:{c}:{r}",
+                "totals.columns",
+                form.id,
+                (form.id, r, c),
+                [(form.id, r, j) for j in parts],
+                f"{table.columns[c].key} = Σ {len(parts)} columns",
+                group=f"{form.id}:cols:{c}:{r}",
             )
             for r, row in enumerate(table.rows)
             if any(_nonzero(row.texts[j]) for j in (c, *parts))
@@ -291,13 +355,21 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         path = table.columns[c].path
         if not path or not is_subset_label(path[-1]):
             continue
-        parent = next((j for j in reversed(amount) if j < c and table.columns[j].path[:-1] == path[:-1]), None)
+        parent = next(
+            (j for j in reversed(amount) if j < c and table.columns[j].path[:-1] == path[:-1]), None
+        )
         if parent is None:
             continue
         ids = [
-            Identity("totals.subset", form.id, (form.id, r, c), [(form.id, r, parent)],
-                     f"{table.columns[c].key} = {table.columns[parent].key}", severity="warning",
-                     group=f"{form.id}:subset:{c}:{r}")
+            Identity(
+                "totals.subset",
+                form.id,
+                (form.id, r, c),
+                [(form.id, r, parent)],
+                f"{table.columns[c].key} = {table.columns[parent].key}",
+                severity="warning",
+                group=f"{form.id}:subset:{c}:{r}",
+            )
             for r, row in enumerate(table.rows)
             if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
         ]
@@ -318,15 +390,32 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
                 return j
         return None
 
-    total, abroad, car, reception = col(r"三公.*合计"), col(r"因公出国"), col(r"公务用车购置及运行费(?:/小计)?$"), col(r"公务接待")
+    total, abroad, car, reception = (
+        col(r"三公.*合计"),
+        col(r"因公出国"),
+        col(r"公务用车购置及运行费(?:/小计)?$"),
+        col(r"公务接待"),
+    )
     buy, run = col(r"公务用车购置费$"), col(r"公务用车运行(?:维护)?费$")
     for r, row in enumerate(table.rows):
         if not any(row.texts[j] for j in table.amount_columns()):
             continue
         if total is not None and car is not None and reception is not None:
             parts = [j for j in (abroad, car, reception) if j is not None]
-            yield Identity("totals.three_public", form.id, (form.id, r, total), [(form.id, r, j) for j in parts],
-                           "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待", group=f"{form.id}:3p:{r}")
+            yield Identity(
+                "totals.three_public",
+                form.id,
+                (form.id, r, total),
+                [(form.id, r, j) for j in parts],
+                "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待",
+                group=f"{form.id}:3p:{r}",
+            )
         if car is not None and buy is not None and run is not None:
-            yield Identity("totals.three_public", form.id, (form.id, r, car), [(form.id, r, buy), (form.id, r, run)],
-                           "公务用车购置及运行费 = 购置费 + 运行费", group=f"{form.id}:3pcar:{r}")
+            yield Identity(
+                "totals.three_public",
+                form.id,
+                (form.id, r, car),
+                [(form.id, r, buy), (form.id, r, run)],
+                "公务用车购置及运行费 = 购置费 + 运行费",
+                group=f"{form.id}:3pcar:{r}",
+            )
