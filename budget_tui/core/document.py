@@ -11,7 +11,7 @@ from pathlib import Path
 from budget_tui.core.errors import Problem
 from budget_tui.core.forms import KINDS, other_id
 from budget_tui.core.model import Corpus, Document, Form, FormStatus, Paragraph, Table, Unit
-from budget_tui.core.numbers import is_code
+from budget_tui.core.numbers import is_code, nospace
 from budget_tui.core.source import (
     MAX_LINE_CHARS,
     DecodedSource,
@@ -23,6 +23,7 @@ from budget_tui.core.stitch import FormDraft, Title, draft_to_table, stitch
 
 _DEPT_RE = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MONEY_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
 
@@ -37,7 +38,8 @@ def parse_document(src: DecodedSource) -> Document:
             )
     if any(len(line) > MAX_LINE_CHARS for line in lines):
         lines = [line[:MAX_LINE_CHARS] for line in lines]
-    lines = [_printable(line) for line in lines]
+    if any(_CONTROL_RE.search(line) for line in lines):
+        lines = [_printable(line) for line in lines]
     stitched = stitch(lines)
     doc = Document(path=src.path, sha256=src.sha256, lines=lines)
     doc.problems = problems
@@ -52,9 +54,7 @@ def parse_document(src: DecodedSource) -> Document:
 
 def _printable(line: str) -> str:
     # Control characters (ESC …) never reach a terminal or the parser's cells; tabs stay.
-    if line.isprintable() or all(c == "\t" or c.isprintable() for c in line):
-        return line
-    return "".join(c if c == "\t" or c.isprintable() else "\ufffd" for c in line)
+    return _CONTROL_RE.sub("\ufffd", line)
 
 
 def _status(draft: FormDraft, table: Table | None) -> FormStatus:
@@ -150,6 +150,8 @@ def _department(lines: list[str]) -> str:
     """The most printed 部门名称 / 编制部门 value (the value may stand on the next line)."""
     names: Counter[str] = Counter()
     for i, raw in enumerate(lines):
+        if "名称" not in raw and "编制部门" not in raw:
+            continue
         t = raw.strip().strip("*#").strip()
         m = _DEPT_RE.match(t.split("\t")[0]) if t else None
         if not m:
@@ -177,7 +179,7 @@ def _money_unit(lines: list[str]) -> str:
     money: Counter[str] = Counter()
     for i in range(len(lines)):
         if "单位" in lines[i] and "\t" not in lines[i]:
-            window = re.sub(r"\s", "", "".join(lines[i : i + 3]))
+            window = nospace("".join(lines[i : i + 3]))
             m = _MONEY_RE.search(window)
             if m:
                 money[m.group(1)] += 1

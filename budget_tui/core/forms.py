@@ -6,6 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from budget_tui.core.numbers import nospace
+
 # Canonical kinds in their usual document order.
 KINDS: dict[str, str] = {
     "summary": "收支总表",
@@ -127,7 +129,7 @@ _CONTENT_RULES: tuple[Vocabulary, ...] = (
 
 def kind_of_content(text: str) -> str | None:
     """Guess a form kind from a block's header and label text (whitespace removed)."""
-    t = re.sub(r"\s", "", text)
+    t = nospace(text)
     for rule in _CONTENT_RULES:
         if all(w in t for w in rule.all_of) and (not rule.any_of or any(w in t for w in rule.any_of)):
             return rule.kind

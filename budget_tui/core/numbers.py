@@ -10,9 +10,19 @@ _DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
 ZERO = Decimal(0)
 
 
+_NUMBER_START = frozenset("0123456789-−+—–－")
+
+
 def is_number(text: str) -> bool:
     """True when ``text`` (already stripped) is a printed amount or percentage."""
-    return bool(text) and (text in _DASHES or _NUMBER_RE.match(text) is not None)
+    if not text or text[0] not in _NUMBER_START:
+        return False
+    return text in _DASHES or _NUMBER_RE.match(text) is not None
+
+
+def nospace(text: str) -> str:
+    """``text`` without any white space (OCR scatters spaces inside words and codes)."""
+    return "".join(text.split())
 
 
 def parse_number(text: str) -> Decimal | None:

@@ -7,12 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row, Table
-from budget_tui.core.numbers import is_code, is_number
+from budget_tui.core.numbers import is_code, is_number, nospace
 
 MAX_HEADER_LINES = 4
 MAX_HEADER_CELL_CHARS = 30
 _TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:：]?$")
 _DIGIT_RE = re.compile(r"\d")
+_NUMERIC_START = frozenset("0123456789-−+—–－")
 _HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
 _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
 ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
@@ -88,7 +89,7 @@ def header_signature(header: list[list[str]] | list[SourceLine]) -> str:
     parts: list[str] = []
     for h in header:
         cells = h.cells if isinstance(h, SourceLine) else h
-        parts.append("|".join(re.sub(r"\s", "", c) for c in cells))
+        parts.append("|".join(nospace(c) for c in cells))
     return "\n".join(parts).rstrip("|\n")
 
 
@@ -142,7 +143,10 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
         for j, c in enumerate(row[:width]):
             if not c:
                 continue
-            if is_code(c):
+            if c[0] not in _NUMERIC_START:
+                text[j] += 1
+                seen_text[j].add(c)
+            elif is_code(c):
                 digits[j] += 1
                 long_digits[j] += len(c) >= 6
             elif is_number(c):
@@ -191,13 +195,15 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
     seen: Counter[str] = Counter()
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
+    scan = [(j, c) for j, c in enumerate(columns) if c.role != "amount"]
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
         first_text = ""
         prev_code_col = -2
-        for j, col in enumerate(columns):
-            t = row.texts[j] if j < len(row.texts) else ""
-            if not t or col.role == "amount":
+        texts = row.texts
+        for j, col in scan:
+            t = texts[j] if j < len(texts) else ""
+            if not t:
                 continue
             if " " in t and is_code(t.replace(" ", "")):
                 t = t.replace(" ", "")  # OCR spaces inside a code (``15000 3``)

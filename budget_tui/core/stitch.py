@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,7 +31,7 @@ from budget_tui.core.parse import (
     split_header,
 )
 
-HEADER_SIMILARITY = 0.8
+HEADER_SIMILARITY = 0.85
 MAX_ALIGN_CELLS = 250_000
 _LONG_TEXT = 40
 
@@ -121,11 +121,19 @@ def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
 
 
 def _similar(a: str, b: str) -> bool:
+    """Headers alike but for OCR noise (spaces, a dropped or misread character).
+
+    Compares the headers' characters as multisets (difflib's ``quick_ratio``): linear, and
+    repeated page headers differ from other forms' headers in their vocabulary anyway.
+    """
     if not a or not b:
         return False
     if a == b:
         return True
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= HEADER_SIMILARITY
+    if a.count("\n") != b.count("\n"):
+        return False
+    common = sum((Counter(a) & Counter(b)).values())
+    return 2 * common / (len(a) + len(b)) >= HEADER_SIMILARITY
 
 
 def _has_label(line: SourceLine) -> bool:
@@ -237,6 +245,9 @@ class Stitcher:
     # -- text lines -------------------------------------------------------------------
     def on_text(self, item: TextLine) -> None:
         text = item.text
+        if "表" not in text and "目" not in text and "部分" not in text and "预算" not in text:
+            self._narrative_line(item)  # cannot be a title, marker or table of contents
+            return
         norm = normalise_title(text)
         heading = text.startswith("#")
         if norm in ("目录", "目次"):
@@ -259,7 +270,6 @@ class Stitcher:
             self._flush_pending()
             self.pending = Title(text, item.lineno, kind, heading)
             return
-        cur = self.cur
         if (
             heading
             and len(norm) <= 30
@@ -269,7 +279,12 @@ class Stitcher:
         ):
             self.pending = Title(text, item.lineno, None, heading)
             return
-        if cur is not None and EMPTY_DECLARATION_RE.search(text):
+        self._narrative_line(item)
+
+    def _narrative_line(self, item: TextLine) -> None:
+        text = item.text
+        cur = self.cur
+        if cur is not None and ("无数据" in text or "为空" in text) and EMPTY_DECLARATION_RE.search(text):
             cur.declared_empty = True
         if self.pending is not None and self.pending.kind is None and len(text) > _LONG_TEXT:
             self.pending = None

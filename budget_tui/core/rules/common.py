@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import decimals_of
+from budget_tui.core.numbers import decimals_of, nospace
 
 ZERO = Decimal(0)
 CellKey = tuple[str, int, int]
@@ -156,7 +156,7 @@ def find_column(table: Table, *patterns: str, role: str = "amount") -> int | Non
     for j, col in enumerate(table.columns):
         if col.role != role:
             continue
-        key = re.sub(r"\s", "", col.key)
+        key = nospace(col.key)
         if all(re.search(p, key) for p in patterns):
             return j
     return None
@@ -167,6 +167,6 @@ def find_row(table: Table, pattern: str) -> int | None:
     rx = re.compile(pattern)
     for i, row in enumerate(table.rows):
         for t in (row.label, row.key):
-            if t and rx.search(re.sub(r"\s", "", t)):
+            if t and rx.search(nospace(t)):
                 return i
     return None

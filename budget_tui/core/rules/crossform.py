@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from budget_tui.core.model import Document, Table
+from budget_tui.core.numbers import nospace
 from budget_tui.core.rules.common import CellKey, Identity, find_column, find_row
 from budget_tui.core.rules.totals import sides
 
@@ -77,7 +78,7 @@ def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None
     if not cols:
         return None
     for r, row in enumerate(table.rows):
-        text = re.sub(r"\s", "", row.texts[label_col]) if label_col >= 0 else row.label
+        text = nospace(row.texts[label_col]) if label_col >= 0 else row.label
         if re.search(pattern, text):
             return ("summary", r, cols[0])
     return None
@@ -160,7 +161,7 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     if not cols or label_col < 0:
         return
     for r, row in enumerate(fiscal.rows):
-        text = re.sub(r"\s", "", row.texts[label_col])
+        text = nospace(row.texts[label_col])
         if text.startswith("其中") and "财政拨款" in text:
             yield from _eq(
                 ("fiscal_summary", r, cols[0]),
@@ -212,7 +213,7 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
         if len(code) == 7 and code.isdigit():
             by_class.setdefault(code[:3], []).append(r)
     for r, row in enumerate(summary.rows):
-        text = re.sub(r"\s", "", row.texts[label_col])
+        text = nospace(row.texts[label_col])
         for cls, word in FUNCTION_CLASSES.items():
             if word in text and cls in by_class:
                 yield Identity(
@@ -240,11 +241,11 @@ def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
         return
     names: dict[str, int] = {}
     for r, row in enumerate(perf.rows):
-        name = re.sub(r"\s", "", row.texts[name_col])
+        name = nospace(row.texts[name_col])
         if name and row.texts[fc]:
             names.setdefault(name, r)
     for r, row in enumerate(proj.rows):
-        name = re.sub(r"\s", "", row.label)
+        name = nospace(row.label)
         if name in names and not row.is_total:
             yield Identity(
                 "crossform",

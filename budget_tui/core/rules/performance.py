@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document, Table
-from budget_tui.core.numbers import is_number
+from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.rules.common import CellKey, Identity, Values, find_column
 from budget_tui.core.rules.crossform import _summary_side_cell
 
@@ -24,7 +24,7 @@ def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     """(row, column) of the first amount printed on each budget line of the form."""
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
-        text = re.sub(r"\s", "", "".join(t for t in row.texts if t and not is_number(t)))
+        text = nospace("".join(t for t in row.texts if t and not is_number(t)))
         for name, rx in _LINES.items():
             if name in found or not rx.search(text):
                 continue

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import is_number
+from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.parse import is_total_label
 from budget_tui.core.rules.common import Identity, Values, evaluate, is_subset_label, ordinal_level
 
@@ -245,7 +245,7 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
 
 
 def _is_subtotal(label: str) -> bool:
-    return bool(_SUBTOTAL_RE.search(re.sub(r"\s", "", label)))
+    return bool(_SUBTOTAL_RE.search(nospace(label)))
 
 
 def _resolve(table: Table, cols: list[int], prefix: tuple[str, ...]) -> list[int]:
@@ -386,7 +386,7 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
 
     def col(pattern: str) -> int | None:
         for j in table.amount_columns():
-            if re.search(pattern, re.sub(r"\s", "", table.columns[j].key)):
+            if re.search(pattern, nospace(table.columns[j].key)):
                 return j
         return None
 
