@@ -10,7 +10,7 @@ from decimal import Decimal
 from budget_tui.core.findings import CellRef, Finding
 from budget_tui.core.model import Document
 from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate, measure_precision
+from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, holds, measure_precision
 from budget_tui.core.rules.precision import precision_findings
 from budget_tui.core.suggest import findings_for_failures
 
@@ -39,7 +39,7 @@ class CheckSession:
             for k in ident.parts:
                 index[k].append(n)
         self.by_cell = dict(index)
-        self.failing = {n for n, ident in enumerate(self.identities) if not evaluate(ident, self.values)[0]}
+        self.failing = {n for n, ident in enumerate(self.identities) if not holds(ident, self.values)}
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -47,26 +47,23 @@ class CheckSession:
         found = findings_for_failures(self.doc, failing, self.identities, self.by_cell, self.values)
         for rule in DIRECT_RULES:
             found.extend(rule(self.doc, self.values))
-        found.extend(precision_findings(self.doc, self.values, self._implied()))
+        found.extend(precision_findings(self.doc, self.values, self.implied))
         for f in found:
             f.accepted = f.id in self.accepted
         self.findings = found
 
-    def _implied(self) -> dict[CellKey, Decimal]:
-        """For each cell, the exact value its identities imply when they all agree."""
-        implied: dict[CellKey, Decimal] = {}
-        for ident in self.identities:
+    def implied(self, key: CellKey) -> Decimal | None:
+        """The exact value a cell's identities imply, when they all agree (else ``None``)."""
+        found: Decimal | None = None
+        for n in self.by_cell.get(key, []):
+            ident = self.identities[n]
             total = self.values.value(ident.total)
-            parts = [self.values.value(k) for k in ident.parts]
-            s = sum(parts, ZERO)
-            for key, value in [(ident.total, s)] + [
-                (k, total - (s - v)) for k, v in zip(ident.parts, parts, strict=True)
-            ]:
-                if implied.get(key, value) != value:
-                    implied[key] = Decimal("NaN")
-                else:
-                    implied[key] = value
-        return {k: v for k, v in implied.items() if not v.is_nan()}
+            s = sum((self.values.value(k) for k in ident.parts), ZERO)
+            value = s if key == ident.total else total - (s - self.values.value(key))
+            if found is not None and found != value:
+                return None
+            found = value
+        return found
 
     def identities_of(self, form: str, r: int, c: int) -> list[Identity]:
         """The identities a cell takes part in."""
@@ -75,7 +72,7 @@ class CheckSession:
     def update_cell(self, form: str, r: int, c: int) -> list[Finding]:
         """Re-evaluate only the identities the edited cell takes part in; returns all findings."""
         for n in self.by_cell.get((form, r, c), []):
-            if evaluate(self.identities[n], self.values)[0]:
+            if holds(self.identities[n], self.values):
                 self.failing.discard(n)
             else:
                 self.failing.add(n)

@@ -128,6 +128,8 @@ class Table:
     rows: list[Row]
     overrides: dict[tuple[int, int], str] = field(default_factory=dict)
     """Printed text of every corrected cell, by (row index, column index)."""
+    derived: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    """Facts the checks derive from the table's text; cleared whenever a cell changes."""
 
     @property
     def width(self) -> int:
@@ -154,6 +156,7 @@ class Table:
         """Correct one cell; keeps the printed text in ``overrides``; returns the old text."""
         row = self.rows[r]
         old = row.texts[c]
+        self.derived.clear()
         self.overrides.setdefault((r, c), old)
         if self.overrides[(r, c)] == text:
             del self.overrides[(r, c)]

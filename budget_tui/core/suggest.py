@@ -15,7 +15,7 @@ from decimal import Decimal
 from budget_tui.core.findings import CellRef, Finding, Suggestion, finding_id
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate
+from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate, holds
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
 MAX_SHIFT = 2
@@ -89,12 +89,12 @@ class _Ranker:
         vals[c] = new
         row._values = vals
         saved_text = row.texts[c]
-        if not saved_text:
-            row.texts[c] = "0"  # a blank is exact; a proposed value stands for itself
+        # The candidate stands in the text too, so every text-keyed cache sees it.
+        row.texts[c] = format_like(new, "", self.decimals)
         try:
             repaired, broken = [], []
             for n in self.by_cell.get(key, []):
-                ok = evaluate(self.identities[n], self.values)[0]
+                ok = holds(self.identities[n], self.values)
                 if n in self.failing and ok:
                     repaired.append(n)
                 elif n not in self.failing and not ok:
@@ -224,7 +224,7 @@ def _try_shift(
     try:
         repaired = set()
         for n in involved:
-            ok = evaluate(ranker.identities[n], ranker.values)[0]
+            ok = holds(ranker.identities[n], ranker.values)
             if n in ranker.failing and ok:
                 repaired.add(n)
             elif n not in ranker.failing and not ok:

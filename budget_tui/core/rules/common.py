@@ -18,8 +18,13 @@ _ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]"
 _SUBSET = re.compile(r"^其中")
 
 
+_ORDINAL_START = frozenset("一二三四五六七八九十(（")
+
+
 def ordinal_level(label: str) -> int:
     """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
+    if not label or label[0] not in _ORDINAL_START:
+        return 0
     if _ORDINAL_L1.match(label):
         return 1
     if _ORDINAL_L2.match(label):
@@ -55,6 +60,8 @@ class Precision:
     doc_decimals: int = 2
     max_decimals: int = 2
     """The most decimals the document prints in most of its cells (more is an anomaly)."""
+    scale_decimals: int = 2
+    """The most decimals printed anywhere: integer arithmetic at 10^-(this + 1) is exact."""
 
 
 def measure_precision(doc: Document) -> Precision:
@@ -86,45 +93,98 @@ def measure_precision(doc: Document) -> Precision:
         p.max_decimals = (
             max(d for d, k in counts.items() if k >= max(2, 0.01 * total)) if total >= 50 else max(counts)
         )
+        p.scale_decimals = min(max(counts), 8)
     return p
 
 
+_HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
+
+
 class Values:
-    """Cell values and their half-interval widths for one document."""
+    """Cell values and their half-interval widths for one document (hot path: kept lean)."""
 
     def __init__(self, doc: Document, precision: Precision) -> None:
         self.doc = doc
         self.precision = precision
+        self._tables = {fid: f.table for fid, f in doc.forms.items() if f.table is not None}
+        self._widths: dict[tuple[str, int, str], Decimal] = {}
+        # Identities are evaluated in integers at a fixed scale: far cheaper than Decimal sums.
+        self._scale = Decimal(10) ** (precision.scale_decimals + 1)
+        self._ints: dict[str, int | None] = {"": 0}
+        self._int_widths: dict[tuple[str, int, str], int] = {}
 
     def table(self, form: str) -> Table:
-        t = self.doc.forms[form].table
-        assert t is not None
-        return t
+        return self._tables[form]
 
     def value(self, key: CellKey) -> Decimal:
         form, r, c = key
-        v = self.table(form).rows[r].values[c]
+        v = self._tables[form].rows[r].values[c]
         return ZERO if v is None else v
 
     def text(self, key: CellKey) -> str:
         form, r, c = key
-        return self.table(form).rows[r].texts[c]
+        return self._tables[form].rows[r].texts[c]
 
     def half_width(self, key: CellKey) -> Decimal:
         """Half the rounding interval a printed value stands for (0 for blank and zero)."""
         form, r, c = key
-        t = self.table(form).rows[r].texts[c]
+        row = self._tables[form].rows[r]
+        t = row.texts[c]
         if not t:
             return ZERO
-        v = self.value(key)
-        if v == 0:
+        memo = (form, c, t)
+        hw = self._widths.get(memo)
+        if hw is None:
+            hw = self._half_width(form, c, t, row.values[c])
+            self._widths[memo] = hw
+        return hw
+
+    def scaled(self, key: CellKey) -> int | None:
+        """The cell's value as an integer at the document's scale (``None`` if it does not fit)."""
+        form, r, c = key
+        t = self._tables[form].rows[r].texts[c]
+        try:
+            return self._ints[t]
+        except KeyError:
+            v = self._tables[form].rows[r].values[c]
+            n = ZERO if v is None else v * self._scale
+            out = int(n) if n == n.to_integral_value() else None
+            self._ints[t] = out
+            return out
+
+    def scaled_width(self, key: CellKey) -> int:
+        form, r, c = key
+        t = self._tables[form].rows[r].texts[c]
+        if not t:
+            return 0
+        memo = (form, c, t)
+        w = self._int_widths.get(memo)
+        if w is None:
+            w = int(self.half_width(key) * self._scale)
+            self._int_widths[memo] = w
+        return w
+
+    def _half_width(self, form: str, c: int, t: str, v: Decimal | None) -> Decimal:
+        if v is None or v == 0:
             return ZERO
         col_dec = self.precision.column_decimals.get((form, c), 2)
         d = decimals_of(t)
         if self.precision.full_decimals and d < col_dec:
             # A value printed with fewer decimals than its document prints stands for its own interval.
-            return Decimal(5).scaleb(-(d + 1))
-        return Decimal(5).scaleb(-(max(col_dec, d) + 1))
+            return _HALF[min(d, 11)]
+        return _HALF[min(max(col_dec, d), 11)]
+
+
+def holds(identity: Identity, values: Values) -> bool:
+    """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
+    scaled = values.scaled
+    total = scaled(identity.total)
+    parts = [scaled(k) for k in identity.parts]
+    if total is None or None in parts:
+        return evaluate(identity, values)[0]
+    tol = values.scaled_width(identity.total) + sum(values.scaled_width(k) for k in identity.parts)
+    diff = abs(total - sum(parts))  # type: ignore[arg-type]
+    return diff < tol if tol else diff == 0
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import Values
+from budget_tui.core.rules.common import CellKey, Values
 
 
 def precision_findings(
-    doc: Document, values: Values, candidates: dict[tuple[str, int, int], Decimal]
+    doc: Document, values: Values, implied_value: Callable[[CellKey], Decimal | None]
 ) -> list[Finding]:
     """One finding per value with fewer decimals than the document prints everywhere else.
 
-    ``candidates`` maps a cell to the exact value its identities imply (when they agree),
+    ``implied_value`` gives the exact value a cell's identities imply (when they agree),
     which becomes the proposed correction (``1,352.3`` -> ``1,352.27``).
     """
     p = values.precision
@@ -53,7 +54,7 @@ def precision_findings(
                     actual=t,
                     cells=[ref],
                 )
-                implied = candidates.get((form.id, r, c))
+                implied = implied_value((form.id, r, c))
                 if implied is not None:
                     q = implied.quantize(Decimal(1).scaleb(-p.doc_decimals))
                     text = f"{q:,}" if "," in t else str(q)

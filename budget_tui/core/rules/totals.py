@@ -10,7 +10,7 @@ from decimal import Decimal
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.parse import is_total_label
-from budget_tui.core.rules.common import Identity, Values, evaluate, is_subset_label, ordinal_level
+from budget_tui.core.rules.common import Identity, Values, holds, is_subset_label, ordinal_level
 
 _SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
 MIRROR_SHARE = 0.8
@@ -19,6 +19,13 @@ CONFIRM_SHARE = 0.6
 
 def sides(table: Table) -> list[tuple[int, list[int]]]:
     """(label column, amount columns) of each side: two for 收入 | 支出 forms, else one."""
+    cached = table.derived.get("sides")
+    if cached is None:
+        cached = table.derived["sides"] = _sides(table)
+    return cached  # type: ignore[return-value]
+
+
+def _sides(table: Table) -> list[tuple[int, list[int]]]:
     amount = set(table.amount_columns())
     label_cols: list[int] = []
     for j, col in enumerate(table.columns):
@@ -325,7 +332,7 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
         printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
-        held = sum(1 for i in printed if evaluate(i, values)[0])
+        held = sum(1 for i in printed if holds(i, values))
         if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
             yield from ids
 
@@ -373,7 +380,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
             for r, row in enumerate(table.rows)
             if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
         ]
-        held = sum(1 for i in ids if evaluate(i, values)[0])
+        held = sum(1 for i in ids if holds(i, values))
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
             yield from ids
 
