@@ -7,10 +7,11 @@ headless ``check`` starts fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ def _build_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument(
         "--no-corrections", action="store_true", help="check the raw parse, ignoring saved corrections"
     )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     p.add_argument("--reviewer", help="reviewer whose unsaved journal to warn about (default: the OS user)")
     p.add_argument(
         "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
@@ -173,15 +175,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``check``: findings per document as text or JSON; exit 1 on failures, 2 on bad input."""
-    from budget_tui.core.batch import CheckOptions, default_jobs, iter_checks
+    from budget_tui.core.batch import CheckOptions, default_jobs, iter_checks, source_files
 
     if _check_paths(args.paths):
         return EXIT_USAGE
     options = CheckOptions(
-        corrections=not args.no_corrections, reviewer=args.reviewer, review_dir=args.review_dir
+        corrections=not args.no_corrections,
+        reviewer=args.reviewer,
+        review_dir=args.review_dir,
+        cache=not args.no_cache,
     )
     jobs = args.jobs if args.jobs is not None else default_jobs()
     levels = ("error",) if args.fail_on == "error" else ("error", "warning")
+    files = source_files(args.paths)
     bad = failed = False
     console = None
     if args.format == "text":
@@ -191,26 +197,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write('{"schema_version": 1, "documents": [\n')
     first = True
-    for doc in iter_checks(args.paths, options, jobs=max(1, jobs)):
-        if doc.get("unreadable"):
-            bad = True
-        for e in doc["errors"]:
-            eprint(
-                f"{e['path']}:{e['line']}: {e['message']}" if e["line"] else f"{e['path']}: {e['message']}"
-            )
-        failed = failed or any(f["severity"] in levels and not f["accepted"] for f in doc["findings"])
-        if console is not None:
-            from budget_tui.render import render_check
+    with _progress(len(files)) as advance:
+        for doc in iter_checks(files, options, jobs=max(1, jobs)):
+            advance()
+            if doc.get("unreadable"):
+                bad = True
+            for e in doc["errors"]:
+                eprint(
+                    f"{e['path']}:{e['line']}: {e['message']}"
+                    if e["line"]
+                    else f"{e['path']}: {e['message']}"
+                )
+            failed = failed or any(f["severity"] in levels and not f["accepted"] for f in doc["findings"])
+            if console is not None:
+                from budget_tui.render import render_check
 
-            render_check(console, doc)
-        else:
-            doc.pop("unreadable", None)
-            sys.stdout.write(("" if first else ",\n") + json.dumps(doc, ensure_ascii=False))
-            sys.stdout.flush()
-        first = False
+                render_check(console, doc)
+            else:
+                doc.pop("unreadable", None)
+                sys.stdout.write(("" if first else ",\n") + json.dumps(doc, ensure_ascii=False))
+                sys.stdout.flush()
+            first = False
     if console is None:
         sys.stdout.write("\n]}\n")
     return EXIT_USAGE if bad else EXIT_FINDINGS if failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal (and there is enough to wait for)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from budget_tui.render import make_console
+
+    with Progress(
+        TextColumn("checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("check", total=total)
+        yield lambda: bar.advance(task)
 
 
 def cmd_app(args: argparse.Namespace) -> int:

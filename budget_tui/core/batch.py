@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import glob
+import hashlib
+import json
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,13 +28,100 @@ class CheckOptions:
     corrections: bool = True
     reviewer: str | None = None
     review_dir: str | None = None
+    cache: bool = True
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the parser and rules' source: any change to them invalidates the cache."""
+    core = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted([*core.glob("*.py"), *core.glob("rules/*.py")]):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    """``$BUDGET_TUI_CACHE_DIR`` or the user's cache folder (platformdirs)."""
+    env = os.environ.get("BUDGET_TUI_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("budget-tui")) / "check"
+
+
+def review_fingerprint(path: str, options: CheckOptions) -> str:
+    """A digest of every sidecar and journal of ``path`` (so a saved correction re-checks)."""
+    if not options.corrections:
+        return "raw"
+    try:
+        from budget_tui.core.corrections import review_folders
+    except ImportError:  # pragma: no cover
+        return "none"
+    h = hashlib.sha256((options.reviewer or "").encode())
+    name = Path(path).name
+    for folder in review_folders(path, options.review_dir):
+        if not folder.is_dir():
+            continue
+        for f in sorted(folder.glob(f"{glob.escape(name)}.*")):
+            if f.suffix in (".toml", ".journal", ".jsonl"):
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_file(sha: str, path: str, options: CheckOptions) -> Path:
+    key = hashlib.sha256(
+        "|".join(
+            (sha, review_fingerprint(path, options), code_fingerprint(), str(options.corrections))
+        ).encode()
+    ).hexdigest()
+    return cache_dir() / key[:2] / f"{key}.json"
 
 
 def check_file(path: str, options: CheckOptions = CheckOptions()) -> dict[str, Any]:
     """Parse and check one file; returns the JSON object of the ``check`` schema.
 
-    Never raises for bad input: an unreadable file becomes an ``errors`` entry.
+    Results are cached by source digest, sidecar digest and code version: a re-check of
+    an unchanged file costs reading and hashing it. Never raises for bad input: an
+    unreadable file becomes an ``errors`` entry.
     """
+    if options.cache:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = None
+        if data is not None:
+            cached = _cache_file(hashlib.sha256(data).hexdigest(), path, options)
+            try:
+                out: dict[str, Any] = json.loads(cached.read_bytes())
+            except (OSError, ValueError):
+                pass
+            else:
+                out["path"] = path
+                return out
+            result = _check_file(path, options)
+            if not result.get("unreadable"):
+                _store(cached, result)
+            return result
+    return _check_file(path, options)
+
+
+def _store(file: Path, result: dict[str, Any]) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is just skipped."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+        os.replace(tmp, file)
+    except OSError:
+        pass
+
+
+def _check_file(path: str, options: CheckOptions) -> dict[str, Any]:
     try:
         src = read_source(Path(path))
     except UnreadableSource as exc:
@@ -70,15 +162,19 @@ def _check_many(paths: list[str], options: CheckOptions) -> list[dict[str, Any]]
     return [check_file(p, options) for p in paths]
 
 
-def iter_checks(
-    paths: Iterable[str], options: CheckOptions, jobs: int = 1, chunk: int = 16
-) -> Iterator[dict[str, Any]]:
-    """Check every source under ``paths``, yielding results in input order as they complete.
+def source_files(paths: Iterable[str]) -> list[str]:
+    """Every source file under ``paths``, in order."""
+    return [str(p) for p in iter_source_paths(paths)]
 
-    With ``jobs > 1`` workers parse their own files and send back only the compact result
-    (returning parsed tables costs more to pickle than to parse again).
+
+def iter_checks(
+    files: list[str], options: CheckOptions, jobs: int = 1, chunk: int = 16
+) -> Iterator[dict[str, Any]]:
+    """Check every file, yielding results in input order as they complete.
+
+    With ``jobs > 1`` workers read and parse their own files and send back only the compact
+    result (returning parsed tables costs more to pickle than to parse again).
     """
-    files = [str(p) for p in iter_source_paths(paths)]
     if jobs <= 1 or len(files) <= 1:
         for f in files:
             yield check_file(f, options)
