@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import glob
 import hashlib
 import json
 import os
@@ -63,13 +62,37 @@ def review_fingerprint(path: str, options: CheckOptions) -> str:
     h = hashlib.sha256((options.reviewer or "").encode())
     name = Path(path).name
     for folder in review_folders(path, options.review_dir):
-        if not folder.is_dir():
+        try:
+            stamp = os.stat(folder).st_mtime_ns
+        except OSError:
             continue
-        for f in sorted(folder.glob(f"{glob.escape(name)}.*")):
-            if f.suffix in (".toml", ".journal", ".jsonl"):
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
+        for f in _review_files(folder, stamp).get(name, ()):
+            h.update(f.encode())
+            try:
+                h.update((folder / f).read_bytes())
+            except OSError:
+                h.update(b"?")
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _review_files(folder: Path, stamp: int) -> dict[str, list[str]]:
+    """Sidecars and journals in ``folder`` by source name, listed once per folder version.
+
+    A folder of 10,000 sources must not be scanned once per source; ``stamp`` (the folder's
+    mtime) changes whenever a file is added or removed, which refreshes the listing.
+    """
+    out: dict[str, list[str]] = {}
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return out
+    for f in names:
+        for suffix in (".review.toml", ".journal"):
+            if f.endswith(suffix):
+                source = f[: -len(suffix)].rsplit(".", 1)[0]
+                out.setdefault(source, []).append(f)
+    return out
 
 
 def _cache_file(sha: str, path: str, options: CheckOptions) -> Path:
