@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from budget_tui import __version__
+from budget_tui import __version__, cli_review
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -26,6 +26,10 @@ examples:
   budget-tui show doc.txt --form income
   budget-tui show doc.txt --format json
   budget-tui check ~/budgets --format json --fail-on warning
+  budget-tui fix doc.txt --form income --row 合计 --col 总计 --value 5,715.09 --note "OCR 1/7"
+  budget-tui fix doc.txt --accept nar-49bbf555c9 --note "printed this way"
+  budget-tui export ~/budgets --out corrected/ --format both
+  budget-tui report ~/budgets --format csv > corrections.csv
 """
 
 
@@ -94,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _build_show(sub)
     _build_check(sub)
+    cli_review.register(sub)
     return parser
 
 
@@ -101,7 +106,10 @@ def build_app_parser() -> argparse.ArgumentParser:
     """The parser for ``budget-tui [PATHS]`` (the interactive app)."""
     parser = argparse.ArgumentParser(
         prog="budget-tui",
-        description="Open the review app (no path: the bundled sample documents). Headless commands: show.",
+        description=(
+            "Open the review app (no path: the bundled sample documents). "
+            "Headless commands: show, check, fix, export, report (budget-tui COMMAND --help)."
+        ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

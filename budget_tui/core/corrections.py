@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, get_args
 
 from budget_tui.core.errors import Problem
-from budget_tui.core.findings import Finding
+from budget_tui.core.findings import Finding, Suggestion
 from budget_tui.core.forms import KINDS as FORM_KINDS
 from budget_tui.core.model import Column, Document, Form, Table
 from budget_tui.core.numbers import is_number
@@ -315,6 +315,24 @@ def _shift_list(items: list[Any], c: int, n: int, pad: Any) -> list[Any]:
     return [*items[: c + n], *items[c:], *([pad] * -n)]
 
 
+def suggested_correction(doc: Document, suggestion: Suggestion, *, finding: str = "") -> Correction:
+    """The validated correction a finding's suggestion proposes (its reason becomes the note).
+
+    Raises:
+        ValueError: the suggestion no longer fits the document (unknown keys, lost text).
+    """
+    form = doc.forms.get(suggestion.form)
+    if form is None:
+        raise ValueError(f"no form {suggestion.form!r}")
+    if suggestion.kind == "shift":
+        c = shift_correction(
+            form, suggestion.row, suggestion.column, int(suggestion.value), note=suggestion.reason
+        )
+    else:
+        c = cell_correction(form, suggestion.row, suggestion.column, suggestion.value, note=suggestion.reason)
+    return replace(c, finding=finding)
+
+
 def reassign_correction(
     doc: Document, form_id: str, row_key: str, target: str, *, note: str = ""
 ) -> Correction:
@@ -542,10 +560,13 @@ def _decode_error_line(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int, st
     return 1, msg  # pragma: no cover - tomllib always says where
 
 
+_TABLE_HEADER_RE = re.compile(r"\s*\[\[\s*\"?correction\"?\s*\]\]")
+
+
 def _line_of(text: str, index: int | None, key: str | None) -> int:
     """Line of ``key`` in the ``index``-th ``[[correction]]`` table (or at top level)."""
     lines = text.splitlines()
-    starts = [n for n, ln in enumerate(lines) if re.match(r"\s*\[\[\s*\"?correction\"?\s*\]\]", ln)]
+    starts = [n for n, ln in enumerate(lines) if _TABLE_HEADER_RE.match(ln)]
     lo, hi = 0, starts[0] if starts else len(lines)
     if index is not None and index < len(starts):
         lo, hi = starts[index], starts[index + 1] if index + 1 < len(starts) else len(lines)
@@ -622,6 +643,13 @@ def parse_sidecar(path: Path, data: bytes) -> Sidecar:
     )
 
 
+def _read_back(path: Path, data: bytes) -> Sidecar | None:
+    try:
+        return parse_sidecar(path, data)
+    except SidecarError:
+        return None
+
+
 def read_sidecar(path: Path) -> Sidecar | None:
     """The sidecar at ``path``, or ``None`` when there is none.
 
@@ -644,51 +672,67 @@ _SIDECAR_COMMENT = (
 )
 
 
+def _split_sidecar(text: str) -> tuple[str, list[str]]:
+    """The text before the first ``[[correction]]`` and each table's text.
+
+    A table's text starts at the comments and blank lines just above its header, so a
+    person's note above a correction travels with it.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [n for n, line in enumerate(lines) if _TABLE_HEADER_RE.match(line)]
+    bounds: list[int] = []
+    for n in starts:
+        floor = bounds[-1] + 1 if bounds else 0
+        while n > floor and (not lines[n - 1].strip() or lines[n - 1].lstrip().startswith("#")):
+            n -= 1
+        bounds.append(n)
+    if not bounds:
+        return text, []
+    chunks = ["".join(lines[a:b]) for a, b in zip(bounds, [*bounds[1:], len(lines)], strict=True)]
+    return "".join(lines[: bounds[0]]), chunks
+
+
 def render_sidecar(
-    meta: dict[str, str | int], corrections: Sequence[Correction], existing: str | None = None
+    meta: dict[str, str | int],
+    corrections: Sequence[Correction],
+    existing: str | None = None,
+    existing_items: Sequence[Correction] = (),
 ) -> str:
     """The sidecar text, written with tomlkit.
 
-    When ``existing`` (the file as it is) parses, its comments and the tables of corrections
-    that did not change are kept, so a person's notes survive a save.
+    With ``existing`` (the file as it is) and ``existing_items`` (its corrections, in order),
+    the top section's comments and the text of every unchanged correction, comments
+    included, are kept: a person's notes survive a save, and a save renders only the new
+    entries (tomlkit needs about 1 ms per table, too slow to redo hundreds on every save).
     """
     import tomlkit
-    from tomlkit.items import AoT
-    from tomlkit.items import Table as TomlTable
 
-    doc: tomlkit.TOMLDocument | None = None
+    head: str | None = None
+    pool: dict[Correction, list[str]] = {}
     if existing:
+        head, chunks = _split_sidecar(existing)
+        if len(chunks) == len(existing_items):
+            for old, chunk in zip(existing_items, chunks, strict=True):
+                pool.setdefault(old, []).append(chunk)
+    doc = None
+    if head:
         with contextlib.suppress(Exception):
-            doc = tomlkit.parse(existing)
-            if any(k not in doc for k in meta):
-                doc = None  # a new top-level key after the tables would land inside the last one
-    pool: list[tuple[dict[str, Any], TomlTable]] = []
+            doc = tomlkit.parse(head)
     if doc is None:
         doc = tomlkit.document()
         for line in _SIDECAR_COMMENT:
             doc.add(tomlkit.comment(line))
-    else:
-        old = doc.get("correction")
-        if isinstance(old, AoT):
-            pool = [(t.unwrap(), t) for t in old]
-        if "correction" in doc:
-            del doc["correction"]
     for key, value in meta.items():
         doc[key] = value
-    aot = tomlkit.aot()
+    texts: list[str | None] = []
     for c in corrections:
-        d = c.to_dict()
-        hit = next((i for i, (plain, _) in enumerate(pool) if plain == d), None)
-        if hit is not None:
-            aot.append(pool.pop(hit)[1])
-            continue
-        table = tomlkit.table()
-        for k, v in d.items():
-            table[k] = v
-        aot.append(table)
-    if corrections:
-        doc.append("correction", aot)
-    return tomlkit.dumps(doc)
+        same = pool.get(c)
+        texts.append(same.pop(0) if same else None)
+    new = [c.to_dict() for c, t in zip(corrections, texts, strict=True) if t is None]
+    fresh = iter(_split_sidecar(tomlkit.dumps({"correction": new}))[1] if new else [])
+    parts = [tomlkit.dumps(doc).rstrip("\n") + "\n"]
+    parts.extend("\n" + (t if t is not None else next(fresh)).strip("\n") + "\n" for t in texts)
+    return "".join(parts)
 
 
 # --- journal -------------------------------------------------------------------------------
@@ -1023,13 +1067,15 @@ class ReviewStore:
         Raises:
             LockedError: still held by someone else after ``timeout``.
         """
+        already = self._held
         holder = self.acquire(timeout)
         if holder is not None:
             raise LockedError(str(self.source), holder)
         try:
             yield self
         finally:
-            self.release()
+            if not already:
+                self.release()
 
     def release(self) -> None:
         """Give the document up (unsaved edits stay in the journal)."""
@@ -1044,7 +1090,8 @@ class ReviewStore:
         info = {"who": self.reviewer, "host": socket.gethostname(), "pid": os.getpid(), "since": now_iso()}
         data = json.dumps(info, ensure_ascii=False).encode("utf-8")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, data, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
 
     def lock_holder(self) -> LockHolder | None:
         """Who holds the document as its lock file says (``None`` if it says nothing)."""
@@ -1125,7 +1172,7 @@ class ReviewStore:
             merged, conflicts, sidecars, unsaved, include_journal and unsaved > 0, source_sha256=self.sha256
         )
         source = str(self.source)
-        if self.location.message:
+        if self.location.message and (sidecars or unsaved):  # else nothing to say to check/export
             review.notes.append(Problem(source, None, self.location.message))
         if unsaved and not include_journal:
             review.notes.append(
@@ -1266,9 +1313,13 @@ class ReviewStore:
             "saved": now_iso(),
             "journal": self._journal_id or self._compacted,
         }
-        text = render_sidecar(meta, entries, existing.decode("utf-8") if existing else None)
-        data = text.encode("utf-8")
-        check = parse_sidecar(self.sidecar_path, data)  # never write a file we could not read back
+        data = render_sidecar(
+            meta, entries, existing.decode("utf-8") if existing else None, self._base
+        ).encode()
+        check = _read_back(self.sidecar_path, data)  # never write a file we could not read back
+        if check is None or check.corrections != entries:  # a hand-made layout reuse cannot follow
+            data = render_sidecar(meta, entries).encode()
+            check = parse_sidecar(self.sidecar_path, data)
         if check.corrections != entries:  # pragma: no cover - a tomlkit bug would land here
             raise SidecarError(self.sidecar_path, None, "sidecar did not read back as written; not saved")
         atomic_write_bytes(self.sidecar_path, data)
@@ -1577,6 +1628,7 @@ __all__ = [
     "atomic_write_bytes",
     "cell_correction",
     "check_correction",
+    "clean_temp_files",
     "compact",
     "default_reviewer",
     "describe",
@@ -1591,9 +1643,11 @@ __all__ = [
     "reassign_correction",
     "render_sidecar",
     "replay",
+    "review_folders",
     "review_location",
     "reviewer_slug",
     "shift_correction",
+    "suggested_correction",
     "validate_text",
     "validate_value",
 ]

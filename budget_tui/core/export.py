@@ -101,15 +101,28 @@ def neutralise(text: str) -> str:
     return text
 
 
+def unique_names(names: Iterable[str]) -> list[str]:
+    """``names`` with repeats renamed ``name#2``, ``name#3`` … (never equal to a later name)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for base in names:
+        name, n = base, 1
+        while name in seen:
+            n += 1
+            name = f"{base}#{n}"
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 def column_titles(table: Table) -> list[str]:
     """The header flattened per column (``level 1 / level 2``), unique (``#2``) and never empty."""
-    seen: dict[str, int] = {}
-    titles: list[str] = []
-    for j, col in enumerate(table.columns):
-        base = " / ".join(col.path) or f"col{j + 1}"
-        seen[base] = seen.get(base, 0) + 1
-        titles.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
-    return titles
+    return unique_names(" / ".join(col.path) or f"col{j + 1}" for j, col in enumerate(table.columns))
+
+
+def csv_titles(table: Table) -> list[str]:
+    """The CSV header: ``row`` (the row key) then the column titles, neutralised, unique."""
+    return unique_names(neutralise(t) for t in ["row", *column_titles(table)])
 
 
 # --- TOML ----------------------------------------------------------------------------------
@@ -258,14 +271,11 @@ def form_csv(form: Form) -> bytes:
     assert form.table is not None
     table = form.table
     roles = [c.role for c in table.columns]
-    titles = ["row", *column_titles(table)]
-    if "row" in titles[1:]:
-        titles[0] = "row key"
     data = [
         [neutralise(row.key), *(neutralise(export_text(t, roles[j])) for j, t in enumerate(row.texts))]
         for row in table.rows
     ]
-    frame = pd.DataFrame(data, columns=[neutralise(t) for t in titles], dtype=object)
+    frame = pd.DataFrame(data, columns=csv_titles(table), dtype=object)
     buf = io.StringIO()
     # A "\r\n" terminator makes csv quote every field holding "\r" or "\n" (the default
     # "\n" leaves a lone "\r" bare, and a reader then splits the row).
@@ -318,6 +328,7 @@ __all__ = [
     "EXPORT_VERSION",
     "FORMATS",
     "column_titles",
+    "csv_titles",
     "document_dict",
     "document_stem",
     "dumps_toml",
@@ -327,6 +338,7 @@ __all__ = [
     "neutralise",
     "safe_name",
     "toml_string",
+    "unique_names",
     "write_csv_forms",
     "write_toml",
 ]

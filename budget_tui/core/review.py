@@ -1,179 +1,158 @@
-"""A reviewer's session on one document: edits with validation, undo/redo, checks kept current.
+"""A reviewer's session on one document: validated corrections, undo/redo, live checks.
 
-The UI talks only to this class: it validates, records every edit (crash-safe through the
-corrections store when one is attached), applies it to the parsed tables (never to the
-source) and re-runs just the identities the edited cell takes part in.
+The UI talks only to this class. Every change becomes a :class:`Correction`, validated by
+the same rules as ``budget-tui fix``; with a store attached (:meth:`ReviewSession.open`)
+it is journalled to disk *before* it is applied and shown, so a crash loses nothing the
+screen showed. Applying a cell edit re-runs only the identities the cell takes part in.
+The source file is never touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from budget_tui.core.check import CheckSession
+from budget_tui.core.corrections import (
+    STATUSES,
+    Correction,
+    LockHolder,
+    ReviewStore,
+    apply_corrections,
+    cell_correction,
+    default_reviewer,
+    inverse,
+    not_applied_notes,
+    now_iso,
+    review_location,
+    shift_correction,
+)
+from budget_tui.core.document import load_document
+from budget_tui.core.errors import Problem
 from budget_tui.core.findings import Finding
-from budget_tui.core.model import Document, Form
-from budget_tui.core.numbers import is_number
+from budget_tui.core.model import Document
 
 ReviewStatus = Literal["unreviewed", "reviewed", "approved"]
 STATUS_CYCLE: tuple[ReviewStatus, ...] = ("unreviewed", "reviewed", "approved")
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One applied change, enough to undo it."""
-
-    kind: Literal["value", "text", "shift", "accept", "status"]
-    form: str
-    r: int
-    c: int
-    old: str
-    new: str
-    note: str = ""
-    finding: str = ""
-
-
-def validate_text(form: Form, c: int, text: str) -> str:
-    """The text to store for column ``c``, or ``ValueError`` with a message for the reviewer."""
-    if any(ch in text for ch in "\t\r\n") or not all(ch.isprintable() for ch in text):
-        raise ValueError("a cell cannot hold tabs, line breaks or control characters")
-    text = text.strip()
-    assert form.table is not None
-    if form.table.columns[c].role == "amount" and text and not is_number(text):
-        raise ValueError(f"{text!r} is not a number (e.g. 1,234.50, 0.00, -3, 12%)")
-    return text
+assert STATUS_CYCLE == STATUSES
+EXPORT_FOLDER = "budget-tui-export"
+"""Sub-folder of the review folder where ``save`` writes the corrected TOML and CSV."""
 
 
 @dataclass
 class ReviewSession:
-    """Edits, undo/redo, acceptance marks and review statuses for one document.
+    """Corrections, acceptance marks and review statuses of one document, with undo/redo.
 
-    Each undo step is a group of edits (a row shift moves several cells at once).
+    Build it with :meth:`open` to persist (journal, sidecar, lock); ``ReviewSession(doc)``
+    keeps everything in memory (tests, read-only looks).
     """
 
     doc: Document
     reviewer: str = ""
     read_only: bool = False
-    recorder: Callable[[Edit], None] | None = None
-    """Called with every edit *before* it is applied (the journal); may raise to refuse it."""
-    undo_stack: list[tuple[Edit, ...]] = field(default_factory=list)
-    redo_stack: list[tuple[Edit, ...]] = field(default_factory=list)
+    store: ReviewStore | None = None
+    lock_holder: LockHolder | None = None
+    """Who holds the document when it was opened read-only because of them."""
+    notes: list[Problem] = field(default_factory=list)
+    """Things the reviewer should read: fallback folder, conflicts, corrections that no longer apply."""
+    restored: int = 0
+    """Unsaved journal entries restored from a previous run (offer to keep or discard)."""
+    review_dir: str | None = None
     accepted: set[str] = field(default_factory=set)
     statuses: dict[str, ReviewStatus] = field(default_factory=dict)
-    dirty: bool = False
+    _others: list[Correction] = field(default_factory=list)
+    _undo: list[Correction] = field(default_factory=list)
+    _redo: list[Correction] = field(default_factory=list)
+    _dirty: bool = False
 
     def __post_init__(self) -> None:
+        self.reviewer = self.reviewer or default_reviewer()
         self.checks = CheckSession(self.doc, set(self.accepted))
 
+    # -- opening ----------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        reviewer: str | None = None,
+        review_dir: str | os.PathLike[str] | None = None,
+        read_only: bool = False,
+    ) -> ReviewSession:
+        """Parse ``path``, take its lock (else open read-only, saying who holds it) and apply
+        every reviewer's saved corrections plus this reviewer's unsaved journal.
+
+        Raises:
+            UnreadableSource: the file is not text.
+            SidecarError: a sidecar or journal is broken (``path:line: message``).
+        """
+        doc = load_document(path)
+        rdir = None if review_dir is None else str(review_dir)
+        store = ReviewStore(doc.path, reviewer=reviewer, review_dir=rdir, sha256=doc.sha256)
+        holder = None
+        if not read_only:
+            holder = store.acquire()
+            read_only = holder is not None
+        session = cls(
+            doc,
+            reviewer=store.reviewer,
+            read_only=read_only,
+            store=store,
+            lock_holder=holder,
+            review_dir=rdir,
+        )
+        session.restored = store.unsaved if not read_only else 0
+        session._load()
+        message = review_location(doc.path, rdir).message
+        if message:
+            session.notes.insert(0, Problem(doc.path, None, message))
+        return session
+
+    def _own(self) -> list[Correction]:
+        return self.store.corrections if self.store is not None and not self.read_only else list(self._undo)
+
+    def _load(self) -> None:
+        """(Re)build the document: a fresh parse with every correction applied, checks rerun."""
+        if self.store is not None:
+            review = self.store.load_all(include_journal=not self.read_only)
+            own = {id(c) for c in self.store.corrections} if not self.read_only else set()
+            self._others = [c for c in review.corrections if id(c) not in own and c.who != self.reviewer]
+            self.notes = [*review.notes, *(Problem(self.doc.path, None, str(c)) for c in review.conflicts)]
+            corrections = review.corrections
+        else:
+            corrections = [*self._others, *self._undo]
+        report = apply_corrections(self.doc, corrections)
+        self.notes.extend(not_applied_notes(self.doc, report))
+        self.accepted = set(report.accepted)
+        self.statuses = {k: v for k, v in report.statuses.items() if v in STATUS_CYCLE}
+        self.checks = CheckSession(self.doc, set(self.accepted))
+
+    def _reparse(self) -> None:
+        """Start again from the source: structural corrections have no cheap inverse."""
+        self.doc = load_document(self.doc.path) if Path(self.doc.path).exists() else self.doc
+        self._load()
+
+    def close(self) -> None:
+        """Give the document's lock up (unsaved edits stay in the journal)."""
+        if self.store is not None:
+            self.store.release()
+
+    # -- state ------------------------------------------------------------------------------
     @property
     def findings(self) -> list[Finding]:
         return self.checks.findings
 
-    def _guard(self) -> None:
-        if self.read_only:
-            raise PermissionError("this document is open read-only")
-
-    def _step(self, edits: tuple[Edit, ...]) -> None:
-        for e in edits:
-            self._do(e)
-        self.undo_stack.append(edits)
-        self.redo_stack.clear()
-
-    def edit(self, form_id: str, r: int, c: int, text: str, *, note: str = "", finding: str = "") -> Edit:
-        """Validate and apply a new text for one cell; returns the edit (undoable)."""
-        self._guard()
-        form = self.doc.forms[form_id]
-        if form.table is None:
-            raise ValueError(f"form {form_id} has no table")
-        new = validate_text(form, c, text)
-        old = form.table.rows[r].texts[c]
-        if new == old:
-            raise ValueError("the cell already holds that value")
-        kind: Literal["value", "text"] = "value" if form.table.columns[c].role == "amount" else "text"
-        e = Edit(kind, form_id, r, c, old, new, note, finding)
-        self._step((e,))
-        return e
-
-    def shift_row(
-        self, form_id: str, r: int, start: int, k: int, *, note: str = "", finding: str = ""
-    ) -> list[Edit]:
-        """Move a row's cells from column ``start`` by ``k`` (right if positive), as one undo step."""
-        self._guard()
-        form = self.doc.forms[form_id]
-        assert form.table is not None
-        texts = list(form.table.rows[r].texts)
-        width = len(texts)
-        if k == 0 or (k > 0 and any(texts[width - k :])) or (k < 0 and any(texts[start : start - k])):
-            raise ValueError("the shift would push a value off the row")
-        if k > 0:
-            moved = texts[:start] + [""] * k + texts[start : width - k]
-        else:
-            moved = texts[:start] + texts[start - k :] + [""] * (-k)
-        edits = tuple(
-            Edit("shift", form_id, r, j, texts[j], moved[j], note, finding)
-            for j in range(width)
-            if texts[j] != moved[j]
-        )
-        if edits:
-            self._step(edits)
-        return list(edits)
-
-    def accept(self, finding_id: str, note: str = "") -> None:
-        """Mark a finding "published as is": still listed, no longer a failure."""
-        self._guard()
-        self._step((Edit("accept", "", 0, 0, "", finding_id, note, finding_id),))
+    @property
+    def dirty(self) -> bool:
+        """Edits not yet saved into the sidecar."""
+        if self.store is not None and not self.read_only:
+            return self.store.unsaved > 0
+        return self._dirty
 
     def status(self, form_id: str) -> ReviewStatus:
         return self.statuses.get(form_id, "unreviewed")
-
-    def cycle_status(self, form_id: str) -> ReviewStatus:
-        """unreviewed -> reviewed -> approved -> unreviewed for one form."""
-        self._guard()
-        old = self.status(form_id)
-        new = STATUS_CYCLE[(STATUS_CYCLE.index(old) + 1) % len(STATUS_CYCLE)]
-        self._step((Edit("status", form_id, 0, 0, old, new),))
-        return new
-
-    def undo(self) -> tuple[Edit, ...] | None:
-        """Revert the last step; ``None`` when there is nothing to undo."""
-        if self.read_only or not self.undo_stack:
-            return None
-        step = self.undo_stack.pop()
-        for e in reversed(step):
-            self._do(_inverse(e))
-        self.redo_stack.append(step)
-        return step
-
-    def redo(self) -> tuple[Edit, ...] | None:
-        """Re-apply the last undone step; ``None`` when there is nothing to redo."""
-        if self.read_only or not self.redo_stack:
-            return None
-        step = self.redo_stack.pop()
-        for e in step:
-            self._do(e)
-        self.undo_stack.append(step)
-        return step
-
-    def _do(self, e: Edit) -> None:
-        """Record (journal first), then apply one edit and re-check what it touches."""
-        if self.recorder is not None:
-            self.recorder(e)
-        self.dirty = True
-        if e.kind == "accept":
-            if e.new:
-                self.accepted.add(e.new)
-            if e.old:
-                self.accepted.discard(e.old)
-            self.checks.set_accepted(self.accepted)
-        elif e.kind == "status":
-            self.statuses[e.form] = e.new  # type: ignore[assignment]
-        else:
-            form = self.doc.forms[e.form]
-            assert form.table is not None
-            form.table.set_text(e.r, e.c, e.new)
-            self.checks.update_cell(e.form, e.r, e.c)
-            self.checks.set_accepted(self.accepted)
 
     def failing_cells(self, form_id: str) -> dict[tuple[int, int], str]:
         """(row, column) -> worst severity of the unaccepted findings naming the cell."""
@@ -199,8 +178,167 @@ class ReviewSession:
         form = self.doc.forms.get(form_id)
         return set(form.table.overrides) if form is not None and form.table is not None else set()
 
+    # -- changes ----------------------------------------------------------------------------
+    def _guard(self) -> None:
+        if self.read_only:
+            who = f" by {self.lock_holder}" if self.lock_holder else ""
+            raise PermissionError(f"{Path(self.doc.path).name} is open read-only{who}")
 
-def _inverse(e: Edit) -> Edit:
-    if e.kind == "accept":
-        return Edit("accept", e.form, e.r, e.c, e.new, "", e.note, e.finding)
-    return Edit(e.kind, e.form, e.r, e.c, e.new, e.old, e.note, e.finding)
+    def _commit(self, c: Correction) -> Correction:
+        """Journal first (when persistent), then apply and re-check."""
+        if self.store is not None:
+            c = self.store.record(c)
+        else:
+            c = replace(c, who=c.who or self.reviewer, when=c.when or now_iso())
+            self._undo.append(c)
+            self._redo.clear()
+        self._dirty = True
+        self._apply(c)
+        return c
+
+    def _apply(self, c: Correction) -> None:
+        if c.kind in ("value", "text"):
+            self._apply_cell(c)
+        elif c.kind == "accept":
+            self.accepted.add(c.finding)
+            self.checks.set_accepted(self.accepted)
+        elif c.kind == "status":
+            self.statuses[c.form] = c.new  # type: ignore[assignment]
+        else:
+            report = apply_corrections(self.doc, [c])
+            if report.not_applied:
+                raise ValueError(report.not_applied[0].reason)
+            self.checks = CheckSession(self.doc, set(self.accepted))
+
+    def _apply_cell(self, c: Correction) -> None:
+        table = self.doc.forms[c.form].table
+        assert table is not None
+        if c.row.startswith("@header:"):
+            apply_corrections(self.doc, [c])
+            self.checks = CheckSession(self.doc, set(self.accepted))
+            return
+        r, j = table.row_index(c.row), table.col_index(c.column)
+        table.set_text(r, j, c.new)
+        self.checks.update_cell(c.form, r, j)
+
+    def edit(
+        self, form_id: str, r: int, c: int, text: str, *, note: str = "", finding: str = ""
+    ) -> Correction:
+        """Validate and apply a new text for one cell (amount columns take numbers only).
+
+        Raises:
+            ValueError: bad input (nothing changed), or the cell already holds it.
+            PermissionError: the document is open read-only.
+        """
+        self._guard()
+        form = self.doc.forms[form_id]
+        if form.table is None:
+            raise ValueError(f"form {form_id} has no table")
+        row, col = form.table.rows[r].key, form.table.columns[c].key
+        correction = cell_correction(form, row, col, text, note=note, finding=finding)
+        if correction.new == correction.old:
+            raise ValueError("the cell already holds that value")
+        return self._commit(correction)
+
+    def shift_row(
+        self, form_id: str, r: int, start: int, k: int, *, note: str = "", finding: str = ""
+    ) -> Correction:
+        """Move a row's cells from column ``start`` by ``k`` cells (right if positive)."""
+        self._guard()
+        form = self.doc.forms[form_id]
+        if form.table is None:
+            raise ValueError(f"form {form_id} has no table")
+        c = shift_correction(form, form.table.rows[r].key, form.table.columns[start].key, k, note=note)
+        if finding:
+            c = replace(c, finding=finding)
+        return self._commit(c)
+
+    def accept(self, finding_id: str, note: str = "") -> Correction:
+        """Mark a finding "published as is": still listed, no longer a failure."""
+        self._guard()
+        f = next((x for x in self.findings if x.id == finding_id), None)
+        if f is None:
+            raise ValueError(f"no finding {finding_id!r} in this document")
+        return self._commit(
+            Correction("accept", f.form, "", "", "", "published as is", note=note, finding=finding_id)
+        )
+
+    def cycle_status(self, form_id: str) -> ReviewStatus:
+        """unreviewed -> reviewed -> approved -> unreviewed for one form."""
+        self._guard()
+        old = self.status(form_id)
+        new = STATUS_CYCLE[(STATUS_CYCLE.index(old) + 1) % len(STATUS_CYCLE)]
+        self._commit(Correction("status", form_id, "", "", old, new))
+        return new
+
+    def undo(self) -> Correction | None:
+        """Withdraw this reviewer's latest correction (journalled: survives a restart)."""
+        if self.read_only:
+            return None
+        if self.store is not None:
+            c = self.store.undo()
+        else:
+            c = self._undo.pop() if self._undo else None
+            if c is not None:
+                self._redo.append(c)
+        if c is None:
+            return None
+        self._dirty = True
+        self._revert(c)
+        return c
+
+    def redo(self) -> Correction | None:
+        """Put back the latest undone correction."""
+        if self.read_only:
+            return None
+        if self.store is not None:
+            c = self.store.redo()
+        else:
+            c = self._redo.pop() if self._redo else None
+            if c is not None:
+                self._undo.append(c)
+        if c is None:
+            return None
+        self._dirty = True
+        self._apply(c)
+        return c
+
+    def _revert(self, c: Correction) -> None:
+        if c.kind == "accept":
+            if not any(x.kind == "accept" and x.finding == c.finding for x in self._own() + self._others):
+                self.accepted.discard(c.finding)
+            self.checks.set_accepted(self.accepted)
+        elif c.kind in ("value", "text", "status") and not c.row.startswith("@header:"):
+            self._apply(inverse(c))
+        else:
+            self._reparse()
+
+    def discard_restored(self) -> None:
+        """Drop the edits restored from a left-over journal (the reviewer declined them)."""
+        self._guard()
+        if self.store is not None:
+            self.store.discard_journal()
+        self.restored = 0
+        self._reparse()
+
+    def save(self, out_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Save corrections (atomically, into this reviewer's sidecar) and export the document.
+
+        Returns:
+            The sidecar, then the TOML and CSV files written (in ``out_dir``, else the
+            ``budget-tui-export`` folder beside the sidecar).
+        """
+        from budget_tui.core.export import export_document
+
+        self._guard()
+        written: list[Path] = []
+        if self.store is not None:
+            written.append(self.store.save())
+            folder = Path(out_dir) if out_dir is not None else self.store.sidecar_path.parent / EXPORT_FOLDER
+        elif out_dir is not None:
+            folder = Path(out_dir)
+        else:
+            raise ValueError("nowhere to save: this session has no corrections store")
+        written.extend(export_document(self.doc, folder, ("toml", "csv")))
+        self._dirty = False
+        return written
