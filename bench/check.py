@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402
+import corpus
 
-from budget_tui.core.check import run_checks  # noqa: E402
-from budget_tui.core.document import parse_document  # noqa: E402
-from budget_tui.core.source import decode_bytes  # noqa: E402
+from budget_tui.core.check import run_checks
+from budget_tui.core.document import parse_document
+from budget_tui.core.source import decode_bytes
 
 
 def corpus_dir(count: int, seed: int) -> Path:

@@ -206,24 +206,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write('{"schema_version": 1, "documents": [\n')
     first = True
     with _progress(len(files)) as advance:
-        for doc in iter_checks(files, options, jobs=max(1, jobs)):
+        for result in iter_checks(files, options, jobs=max(1, jobs)):
             advance()
-            if doc.get("unreadable"):
-                bad = True
-            for e in doc["errors"]:
+            bad = bad or result.unreadable
+            for e in result.errors:
                 eprint(
                     f"{e['path']}:{e['line']}: {e['message']}"
                     if e["line"]
                     else f"{e['path']}: {e['message']}"
                 )
-            failed = failed or any(f["severity"] in levels and not f["accepted"] for f in doc["findings"])
+            failed = failed or result.fails(levels)
             if console is not None:
                 from budget_tui.render import render_check
 
-                render_check(console, doc)
+                render_check(console, result.as_dict())
             else:
-                doc.pop("unreadable", None)
-                sys.stdout.write(("" if first else ",\n") + json.dumps(doc, ensure_ascii=False))
+                sys.stdout.write(("" if first else ",\n") + result.text)
                 sys.stdout.flush()
             first = False
     if console is None:

@@ -7,16 +7,14 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from budget_tui.core.check import run_checks
-from budget_tui.core.document import parse_document
 from budget_tui.core.errors import Problem
-from budget_tui.core.serialize import document_head, form_summary, problem_dict
 from budget_tui.core.source import UnreadableSource, iter_source_paths, read_source
 
 
@@ -55,13 +53,9 @@ def review_fingerprint(path: str, options: CheckOptions) -> str:
     """A digest of every sidecar and journal of ``path`` (so a saved correction re-checks)."""
     if not options.corrections:
         return "raw"
-    try:
-        from budget_tui.core.corrections import review_folders
-    except ImportError:  # pragma: no cover
-        return "none"
     h = hashlib.sha256((options.reviewer or "").encode())
-    name = Path(path).name
-    for folder in review_folders(path, options.review_dir):
+    parent, name = os.path.split(path)
+    for folder in _folders(parent, options.review_dir):
         try:
             stamp = os.stat(folder).st_mtime_ns
         except OSError:
@@ -73,6 +67,14 @@ def review_fingerprint(path: str, options: CheckOptions) -> str:
             except OSError:
                 h.update(b"?")
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _folders(parent: str, review_dir: str | None) -> list[Path]:
+    """Review folders of any source in ``parent`` (they depend on the folder only)."""
+    from budget_tui.core.corrections import review_folders
+
+    return review_folders(Path(parent) / "_", review_dir)
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,88 +103,136 @@ def _cache_file(sha: str, path: str, options: CheckOptions) -> Path:
             (sha, review_fingerprint(path, options), code_fingerprint(), str(options.corrections))
         ).encode()
     ).hexdigest()
-    return cache_dir() / key[:2] / f"{key}.json"
+    return Path(f"{_cache_root(os.environ.get('BUDGET_TUI_CACHE_DIR'))}/{key[:2]}/{key}.json")
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_root(env: str | None) -> str:
+    """``cache_dir()`` as a string, computed once per value of the environment variable."""
+    return os.fspath(cache_dir())
+
+
+@dataclass
+class Result:
+    """One document's check result, compact: its JSON text plus what the CLI needs to decide.
+
+    Workers return these (not parsed tables), and the cache stores them, so a cached
+    document is written out without being decoded and re-encoded.
+    """
+
+    path: str
+    text: str
+    """The document's object of the ``check`` JSON schema, serialised."""
+    errors: list[dict[str, Any]]
+    failing: dict[str, int]
+    """Unaccepted findings by severity."""
+    unreadable: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(self.text)
+        if self.unreadable:
+            out["unreadable"] = True
+        return out
+
+    def fails(self, levels: Iterable[str]) -> bool:
+        return any(self.failing.get(level, 0) for level in levels)
+
+
+def _encode(path: str, doc: dict[str, Any], unreadable: bool = False) -> Result:
+    failing: dict[str, int] = {}
+    for f in doc["findings"]:
+        if not f["accepted"]:
+            failing[f["severity"]] = failing.get(f["severity"], 0) + 1
+    return Result(path, json.dumps(doc, ensure_ascii=False), doc["errors"], failing, unreadable)
+
+
+def _with_path(path: str, body: str) -> str:
+    """A cached document's JSON with this caller's path put first."""
+    rest = body[1:].lstrip()
+    return "{" + '"path": ' + json.dumps(path, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
+
+
+def check_result(path: str, options: CheckOptions = CheckOptions()) -> Result:
+    """Parse and check one file (or take it from the cache); never raises for bad input.
+
+    Results are cached by source digest, sidecar digest and code version: a re-check of
+    an unchanged file costs reading and hashing it.
+    """
+    cached = _cache_key(path, options)
+    if cached is not None:
+        hit = _load(cached, path)
+        if hit is not None:
+            return hit
+    result = _check_file(path, options)
+    if cached is not None and not result.unreadable:
+        _store(cached, result)
+    return result
 
 
 def check_file(path: str, options: CheckOptions = CheckOptions()) -> dict[str, Any]:
-    """Parse and check one file; returns the JSON object of the ``check`` schema.
+    """:func:`check_result` as the JSON object of the ``check`` schema (``unreadable`` added
+    for a file that is not text)."""
+    return check_result(path, options).as_dict()
 
-    Results are cached by source digest, sidecar digest and code version: a re-check of
-    an unchanged file costs reading and hashing it. Never raises for bad input: an
-    unreadable file becomes an ``errors`` entry.
+
+def _store(file: Path, result: Result) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is just skipped.
+
+    Line 1: what the CLI needs (errors, failing counts); line 2: the document's JSON
+    without its path (the same content may sit at several paths).
     """
-    if options.cache:
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            data = None
-        if data is not None:
-            cached = _cache_file(hashlib.sha256(data).hexdigest(), path, options)
-            try:
-                out: dict[str, Any] = json.loads(cached.read_bytes())
-            except (OSError, ValueError):
-                pass
-            else:
-                out["path"] = path
-                return out
-            result = _check_file(path, options)
-            if not result.get("unreadable"):
-                _store(cached, result)
-            return result
-    return _check_file(path, options)
-
-
-def _store(file: Path, result: dict[str, Any]) -> None:
-    """Write a cache entry atomically; a cache that cannot be written is just skipped."""
+    doc = json.loads(result.text)
+    doc.pop("path", None)
+    head = json.dumps({"errors": result.errors, "failing": result.failing}, ensure_ascii=False)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+            fh.write((head + "\n" + json.dumps(doc, ensure_ascii=False)).encode("utf-8"))
         os.replace(tmp, file)
     except OSError:
         pass
 
 
-def _check_file(path: str, options: CheckOptions) -> dict[str, Any]:
+def _check_file(path: str, options: CheckOptions) -> Result:
+    # Imported here: a re-check answered from the cache never loads the parser or the rules.
+    from budget_tui.core.check import run_checks
+    from budget_tui.core.document import parse_document
+    from budget_tui.core.serialize import document_head, form_summary, problem_dict
+
     try:
         src = read_source(Path(path))
     except UnreadableSource as exc:
-        return {
+        doc = {
             "path": path,
             "forms": [],
             "findings": [],
             "errors": [{"path": exc.path, "line": exc.line, "message": exc.message}],
-            "unreadable": True,
         }
-    doc = parse_document(src)
+        return _encode(path, doc, unreadable=True)
+    parsed = parse_document(src)
     accepted: set[str] = set()
     notes: list[Problem] = []
     if options.corrections:
-        accepted, notes = apply_saved(doc, options)
-    findings = run_checks(doc, accepted)
-    out = document_head(doc)
-    out["forms"] = [form_summary(f) for f in doc.forms.values()]
+        accepted, notes = apply_saved(parsed, options)
+    findings = run_checks(parsed, accepted)
+    out = document_head(parsed)
+    out["forms"] = [form_summary(f) for f in parsed.forms.values()]
     out["findings"] = [f.as_dict() for f in findings]
-    out["errors"] = [problem_dict(p) for p in [*doc.problems, *notes]]
-    return out
+    out["errors"] = [problem_dict(p) for p in [*parsed.problems, *notes]]
+    return _encode(path, out)
 
 
 def apply_saved(doc: Any, options: CheckOptions) -> tuple[set[str], list[Problem]]:
     """Apply a document's saved corrections (if the corrections store is available)."""
-    try:
-        from budget_tui.core import corrections
-    except ImportError:  # pragma: no cover - store not installed in this build
-        return set(), []
-    apply = getattr(corrections, "apply_saved_corrections", None)
-    if apply is None:  # pragma: no cover
-        return set(), []
-    accepted, notes = apply(doc, reviewer=options.reviewer, review_dir=options.review_dir)
+    from budget_tui.core.corrections import apply_saved_corrections
+
+    accepted, notes = apply_saved_corrections(doc, reviewer=options.reviewer, review_dir=options.review_dir)
     return set(accepted), list(notes)
 
 
-def _check_many(paths: list[str], options: CheckOptions) -> list[dict[str, Any]]:
-    return [check_file(p, options) for p in paths]
+def _check_many(paths: list[str], options: CheckOptions) -> list[Result]:
+    return [check_result(p, options) for p in paths]
 
 
 def source_files(paths: Iterable[str]) -> list[str]:
@@ -190,22 +240,75 @@ def source_files(paths: Iterable[str]) -> list[str]:
     return [str(p) for p in iter_source_paths(paths)]
 
 
-def iter_checks(
-    files: list[str], options: CheckOptions, jobs: int = 1, chunk: int = 16
-) -> Iterator[dict[str, Any]]:
+def iter_checks(files: list[str], options: CheckOptions, jobs: int = 1, chunk: int = 16) -> Iterator[Result]:
     """Check every file, yielding results in input order as they complete.
 
     With ``jobs > 1`` workers read and parse their own files and send back only the compact
-    result (returning parsed tables costs more to pickle than to parse again).
+    result (returning parsed tables costs more to pickle than to parse again). Cached
+    documents are answered in this process without a round trip; at most a few chunks per
+    worker are in flight, so memory stays flat however long the list is.
     """
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            yield check_file(f, options)
+            yield check_result(f, options)
         return
-    chunks = [files[i : i + chunk] for i in range(0, len(files), chunk)]
+    window = 4 * jobs
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_check_many, chunks, [options] * len(chunks)):
-            yield from result
+        pending: deque[Result | Future[list[Result]]] = deque()
+        batch: list[str] = []
+
+        def drain(limit: int) -> Iterator[Result]:
+            while pending and (
+                isinstance(pending[0], Result) or sum(isinstance(p, Future) for p in pending) > limit
+            ):
+                head = pending.popleft()
+                if isinstance(head, Result):
+                    yield head
+                else:
+                    yield from head.result()
+
+        for f in files:
+            hit = _cached(f, options)
+            if hit is not None:
+                if batch:
+                    pending.append(pool.submit(_check_many, batch, options))
+                    batch = []
+                pending.append(hit)
+            else:
+                batch.append(f)
+                if len(batch) >= chunk:
+                    pending.append(pool.submit(_check_many, batch, options))
+                    batch = []
+            yield from drain(window)
+        if batch:
+            pending.append(pool.submit(_check_many, batch, options))
+        yield from drain(-1)
+
+
+def _cache_key(path: str, options: CheckOptions) -> Path | None:
+    """The cache file for ``path`` as it is now (reads and hashes it), ``None`` without a cache."""
+    if not options.cache:
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    return _cache_file(hashlib.sha256(data).hexdigest(), path, options)
+
+
+def _load(cached: Path, path: str) -> Result | None:
+    try:
+        head, _, body = cached.read_bytes().decode("utf-8").partition("\n")
+        meta = json.loads(head)
+        return Result(path, _with_path(path, body), meta["errors"], meta["failing"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _cached(path: str, options: CheckOptions) -> Result | None:
+    """The cached result of ``path`` if there is one (never parses)."""
+    cached = _cache_key(path, options)
+    return None if cached is None else _load(cached, path)
 
 
 def default_jobs() -> int:

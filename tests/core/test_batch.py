@@ -25,7 +25,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = batch._check_file
 
-    def counting(path: str, options: CheckOptions) -> dict[str, object]:
+    def counting(path: str, options: CheckOptions) -> batch.Result:
         seen.append(path)
         return real(path, options)
 
@@ -75,10 +75,21 @@ def test_workers_keep_input_order(tmp_path: Path, cache: Path) -> None:
     for i in range(6):
         shutil.copy(SAMPLES[i % 4], tmp_path / f"d{i}.txt")
     files = source_files([str(tmp_path)])
-    serial = list(iter_checks(files, CheckOptions(cache=False), jobs=1))
-    parallel = list(iter_checks(files, CheckOptions(cache=False), jobs=2, chunk=2))
+    serial = [r.as_dict() for r in iter_checks(files, CheckOptions(cache=False), jobs=1)]
+    parallel = [r.as_dict() for r in iter_checks(files, CheckOptions(cache=False), jobs=2, chunk=2)]
     assert [d["path"] for d in parallel] == files
     assert serial == parallel
+
+
+def test_workers_answer_cached_files_in_order(tmp_path: Path, cache: Path) -> None:
+    for i in range(7):
+        shutil.copy(SAMPLES[i % 4], tmp_path / f"d{i}.txt")
+    files = source_files([str(tmp_path)])
+    for f in files[::2]:
+        check_file(f)  # half of them cached
+    mixed = [r.as_dict() for r in iter_checks(files, CheckOptions(), jobs=2, chunk=2)]
+    assert [d["path"] for d in mixed] == files
+    assert mixed == [check_file(f) for f in files]
 
 
 def test_unreadable_file_is_an_error_entry_not_an_exception(tmp_path: Path, cache: Path) -> None:
