@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budget_tui.core.findings import CellRef, Finding
+from budget_tui.core.findings import Finding
 from budget_tui.core.model import Document
 from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
 from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, holds, measure_precision
@@ -94,14 +94,3 @@ def failures(findings: Iterable[Finding], fail_on: str = "error") -> list[Findin
     """Findings that count as failures at ``fail_on`` (accepted ones never do)."""
     levels = {"error": ("error",), "warning": ("error", "warning")}[fail_on]
     return [f for f in findings if not f.accepted and f.severity in levels]
-
-
-def cell_ref(doc: Document, key: CellKey) -> CellRef:
-    """The CellRef of a cell key (row and column string keys, line, printed text)."""
-    form_id, r, c = key
-    form = doc.forms[form_id]
-    assert form.table is not None
-    row = form.table.rows[r]
-    return CellRef(
-        form_id, row.key, form.table.columns[c].key, row.lines[c] or row.line or None, row.texts[c]
-    )

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from budget_tui.core.findings import CellRef, Finding, Suggestion, finding_id
+from budget_tui.core.findings import Finding, Suggestion, finding_id
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, evaluate, holds
+from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, cell_ref, evaluate, holds
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
 MAX_SHIFT = 2
@@ -136,14 +136,6 @@ class _Ranker:
         return any(0 <= j < len(row.values) and row.values[j] == new for j in (c - 1, c + 1))
 
 
-def _ref(doc: Document, key: CellKey) -> CellRef:
-    form_id, r, c = key
-    table = doc.forms[form_id].table
-    assert table is not None
-    row = table.rows[r]
-    return CellRef(form_id, row.key, table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])
-
-
 def _quant(value: Decimal, like: str) -> str:
     d = max(decimals_of(like), 2) if like else 2
     return str(value.quantize(Decimal(1).scaleb(-d)))
@@ -176,7 +168,7 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
         start, k, repaired = best
         explained |= repaired
         col_key = table.columns[start].key
-        cells = [_ref(doc, (form_id, r, c)) for c in amount if row.texts[c]]
+        cells = [cell_ref(doc, (form_id, r, c)) for c in amount if row.texts[c]]
         direction = "right" if k > 0 else "left"
         f = Finding(
             rule="structure.shift",
@@ -259,7 +251,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ):
                 explained.add(n)
         col = table.columns[c].key
-        cells = [_ref(doc, ranker.identities[n].total) for n in ids]
+        cells = [cell_ref(doc, ranker.identities[n].total) for n in ids]
         f = Finding(
             rule="structure.lost_column",
             severity="error",
@@ -275,7 +267,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         for n in ids:
             ident = ranker.identities[n]
             total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
-            ref = _ref(doc, ident.total)
+            ref = cell_ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals)
             f.suggestions.append(
                 Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell")
@@ -318,7 +310,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ),
             expected=ranker.values.text(ident.total),
             actual=_quant(s, ranker.values.text(ident.total)),
-            cells=[_ref(doc, ranker.identities[n].total) for n, _, _ in short],
+            cells=[cell_ref(doc, ranker.identities[n].total) for n, _, _ in short],
         )
         out.append(f)
         form = doc.forms[form_id]
@@ -364,14 +356,14 @@ def findings_for_failures(
             ),
             expected=_quant(s, total_text),
             actual=total_text or "",
-            cells=[_ref(doc, k) for k in keys],
-            id=finding_id(ident.rule, [_ref(doc, k) for k in [ident.total, *ident.parts]]),
+            cells=[cell_ref(doc, k) for k in keys],
+            id=finding_id(ident.rule, [cell_ref(doc, k) for k in [ident.total, *ident.parts]]),
         )
         fid_of[n] = f.id
         pending.append((f, n))
     for f, n in pending:
         for score, key, new, repaired, why in ranker.candidates(n)[:5]:
-            ref = _ref(doc, key)
+            ref = cell_ref(doc, key)
             text = format_like(new, ref.text, ranker.decimals)
             f.suggestions.append(
                 Suggestion(

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import decimals_of, nospace
 
@@ -230,3 +231,12 @@ def find_row(table: Table, pattern: str) -> int | None:
             if t and rx.search(nospace(t)):
                 return i
     return None
+
+
+def cell_ref(doc: Document, key: CellKey) -> CellRef:
+    """The CellRef of a cell key: row and column string keys, source line, printed text."""
+    form_id, r, c = key
+    table = doc.forms[form_id].table
+    assert table is not None
+    row = table.rows[r]
+    return CellRef(form_id, row.key, table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])

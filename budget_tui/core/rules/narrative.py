@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
 from budget_tui.core.model import Document, Paragraph
-from budget_tui.core.rules.common import CellKey, Values, find_column, find_row
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -91,14 +91,6 @@ KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
 ]
 
 
-def _ref(doc: Document, key: CellKey) -> CellRef:
-    form_id, r, c = key
-    table = doc.forms[form_id].table
-    assert table is not None
-    row = table.rows[r]
-    return CellRef(form_id, row.key, table.columns[c].key, row.lines[c] or row.line or None, row.texts[c])
-
-
 def _line_ref(p: Paragraph, snippet: str) -> CellRef:
     return CellRef(NARRATIVE, f"L{p.line}", "", p.line, snippet)
 
@@ -165,7 +157,7 @@ def _amount_findings(doc: Document, values: Values, p: Paragraph, sentence: str)
                     ),
                     expected=values.text(cells[0]) or "0",
                     actual=m.group(1),
-                    cells=[_line_ref(p, snippet), *(_ref(doc, k) for k in cells)],
+                    cells=[_line_ref(p, snippet), *(cell_ref(doc, k) for k in cells)],
                 )
             )
             break
