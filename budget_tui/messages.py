@@ -1,0 +1,71 @@
+"""App-wide messages: the corpus loader's progress and the results of session jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from budget_tui.core.review import ReviewSession
+from budget_tui.workspace import DocSummary
+
+
+@dataclass
+class DocumentChecked(Message):
+    """The loader parsed and checked one more document."""
+
+    summary: DocSummary
+    done: int
+    """Files handled so far (checked or unreadable)."""
+    total: int
+    """Files found."""
+    session: ReviewSession | None = None
+    """The document's session when the loader opened it (the first document, to start at once)."""
+
+
+@dataclass
+class DocumentUnreadable(Message):
+    """The loader met a file it cannot read."""
+
+    message: str
+    """``path: reason``."""
+    done: int
+    total: int
+
+
+@dataclass
+class CorpusLoaded(Message):
+    """The loader has handled every file."""
+
+    documents: int
+    problems: int
+
+
+@dataclass
+class SessionOpened(Message):
+    """A document was parsed and its review session is ready."""
+
+    session: ReviewSession
+    form_id: str | None
+    """Form to show (``None``: the first)."""
+    cell: tuple[int, int] | None
+    """Cell to put the cursor on (``None``: the top left)."""
+
+
+@dataclass
+class SessionChanged(Message):
+    """A job changed a session (edit, undo, acceptance, status, save): refresh what shows it."""
+
+    session: ReviewSession
+    notice: str
+    """What happened, for the reviewer ("" for nothing to say)."""
+    form_id: str | None = None
+    """Form the change was in, to show it."""
+    cell: tuple[int, int] | None = None
+    """Cell to move the cursor to."""
+    saved_to: str = ""
+    """Folder the corrected exports were written to, after a save."""
+
+
+class ReadyToQuit(Message):
+    """Every document was saved or its unsaved edits discarded, as the reviewer chose: exit."""

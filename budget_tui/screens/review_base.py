@@ -1,0 +1,573 @@
+"""`ReviewBase`: the review screen's panes, loading, opening documents and showing forms.
+
+Widgets only present and post messages; this screen turns them into calls on the
+`ReviewSession` of the open document. Anything that parses or re-checks runs on one
+background thread, in order (a `ThreadPoolExecutor` of one), so the UI never blocks and
+edits never race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from budget_tui.core.batch import CheckOptions, check_file
+from budget_tui.core.corrections import SidecarError
+from budget_tui.core.findings import NARRATIVE, Finding
+from budget_tui.core.model import Form
+from budget_tui.core.review import ReviewSession
+from budget_tui.core.source import UnreadableSource, iter_source_paths
+from budget_tui.messages import (
+    CorpusLoaded,
+    DocumentChecked,
+    DocumentUnreadable,
+    ReadyToQuit,
+    SessionChanged,
+    SessionOpened,
+)
+from budget_tui.screens.restored_edits import RestoreChoice, RestoredEditsScreen
+from budget_tui.widgets.findings_list import FindingsList
+from budget_tui.widgets.form_model import FormGridModel
+from budget_tui.widgets.grid import DataGrid, printable
+from budget_tui.widgets.navigator import Navigator
+from budget_tui.widgets.search_bar import SearchBar
+from budget_tui.widgets.source_view import SourceView
+from budget_tui.widgets.status_bar import StatusBar
+from budget_tui.workspace import (
+    DocEntry,
+    Workspace,
+    summary_from_check,
+    summary_from_session,
+)
+
+Job = Callable[[], Message | None]
+
+
+class ReviewBase(Screen[None]):
+    """Panes and state of the review screen; `ReviewScreen` adds the keys and actions."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        """Create the screen for a corpus (loading starts when it mounts).
+
+        Args:
+            workspace: The corpus.
+        """
+        super().__init__()
+        self.workspace = workspace
+        self.session: ReviewSession | None = None
+        self.form_id: str | None = None
+        self.model: FormGridModel | None = None
+        self.outlined: str | None = None
+        """Id of the finding whose cells are outlined."""
+        self._matches: list[tuple[int, int]] = []
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
+        self._opening: str | None = None
+        self._announced: set[str] = set()
+
+    # Layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Navigator | (table + search, source) over findings; status bar and footer."""
+        with Horizontal(id="body"):
+            yield Navigator(id="navigator")
+            with Vertical(id="main"):
+                with Horizontal(id="form-view"):
+                    with Vertical(id="table-pane"):
+                        yield DataGrid(id="form-table")
+                        yield SearchBar(id="search-bar", classes="-hidden")
+                    yield SourceView(id="source-view")
+                yield FindingsList(id="findings-list")
+        yield StatusBar(id="status-bar")
+        yield Footer()
+
+    @property
+    def grid(self) -> DataGrid:
+        """The form table."""
+        return self.query_one("#form-table", DataGrid)
+
+    @property
+    def source(self) -> SourceView:
+        """The source pane."""
+        return self.query_one("#source-view", SourceView)
+
+    @property
+    def navigator(self) -> Navigator:
+        """The navigator."""
+        return self.query_one(Navigator)
+
+    @property
+    def findings(self) -> FindingsList:
+        """The findings pane."""
+        return self.query_one(FindingsList)
+
+    @property
+    def status(self) -> StatusBar:
+        """The status bar."""
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        """Start loading the corpus."""
+        self.status.read_only = self.workspace.read_only
+        self.query_one("#table-pane").border_title = "Loading…"
+        self.findings.border_title = "Findings"
+        self.source.border_title = "Source"
+        self.load_corpus()
+
+    def on_unmount(self) -> None:
+        """Finish the running job, then give every document's lock up."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.workspace.close()
+
+    # Loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="loader")
+    def load_corpus(self) -> None:
+        """Check every file (as ``budget-tui check`` would), reporting each as it is done."""
+        ws = self.workspace
+        worker = get_current_worker()
+        files = [str(p) for p in iter_source_paths(ws.paths)]
+        ws.total = len(files)
+        options = CheckOptions(corrections=True, reviewer=ws.reviewer, review_dir=ws.review_dir)
+        documents = problems = 0
+        for done, path in enumerate(files, 1):
+            if worker.is_cancelled:
+                return
+            if not documents:
+                # The first document is opened right away, so the reviewer can start on it.
+                try:
+                    session = ws.open(path)
+                except (UnreadableSource, SidecarError) as exc:
+                    problems += 1
+                    self.post_message(DocumentUnreadable(str(exc), done, len(files)))
+                    continue
+                documents += 1
+                self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
+                continue
+            result = check_file(path, options)
+            if result.get("unreadable"):
+                problems += 1
+                error = result["errors"][0]
+                self.post_message(DocumentUnreadable(f"{path}: {error['message']}", done, len(files)))
+            else:
+                documents += 1
+                self.post_message(DocumentChecked(summary_from_check(result), done, len(files)))
+        self.post_message(CorpusLoaded(documents, problems))
+
+    def _progress_text(self) -> str:
+        reviewed, tables, failing = self.workspace.progress()
+        docs = len(self.workspace.entries)
+        return f"{docs} doc{'s' if docs != 1 else ''} · {reviewed}/{tables} reviewed · {failing} failing"
+
+    @on(DocumentChecked)
+    def _document_checked(self, event: DocumentChecked) -> None:
+        self.workspace.entries.append(DocEntry(event.summary, event.session))
+        self.navigator.add_document(event.summary)
+        self.navigator.set_progress(event.done, event.total, self._progress_text())
+        if self.session is None and self._opening is None:
+            if event.session is not None:
+                self._opening = event.summary.path
+                self.post_message(SessionOpened(event.session, None, None))
+            else:
+                self.open_document(event.summary.path)
+
+    @on(DocumentUnreadable)
+    def _document_unreadable(self, event: DocumentUnreadable) -> None:
+        self.workspace.problems.append(event.message)
+        self.navigator.add_problem(event.message)
+        self.navigator.set_progress(event.done, event.total, self._progress_text())
+        self.notify(event.message, title="Cannot read", severity="warning", markup=False)
+
+    @on(CorpusLoaded)
+    def _corpus_loaded(self, event: CorpusLoaded) -> None:
+        self.workspace.loaded = True
+        total = self.workspace.total
+        self.navigator.set_progress(total, total, self._progress_text())
+        if not event.documents:
+            self.query_one("#table-pane").border_title = "No documents"
+            self.status.show_text("No readable documents in " + ", ".join(self.workspace.paths))
+
+    # Jobs ----------------------------------------------------------------------------------
+
+    def submit(self, label: str, job: Job) -> None:
+        """Run a session job on the job thread; its message (if any) comes back here.
+
+        Args:
+            label: What the job does, for an error message.
+            job: Runs off the event loop; returns the message to post.
+        """
+
+        async def run() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                message = await loop.run_in_executor(self._executor, job)
+            except (ValueError, KeyError, PermissionError, OSError, UnreadableSource, SidecarError) as exc:
+                self.notify(printable(f"{label}: {exc}"), title="Not done", severity="error", markup=False)
+                return
+            except Exception as exc:  # a bug in a job must not take the reviewer's unsaved edits down
+                self.log.error(f"{label} failed", exc)
+                self.notify(
+                    printable(f"{label} failed: {type(exc).__name__}: {exc}"),
+                    severity="error",
+                    timeout=10,
+                    markup=False,
+                )
+                return
+            if message is not None:
+                self.post_message(message)
+
+        self.run_worker(run(), group="session", name=label)
+
+    def finish(self, *, save: bool) -> None:
+        """Save (or discard the unsaved edits of) every open document, then quit.
+
+        Runs as a job, after any edit still in flight; a failed save keeps the app open.
+        """
+        ws = self.workspace
+
+        def job() -> Message:
+            for session in ws.sessions:
+                if not session.dirty or session.read_only:
+                    continue
+                if save:
+                    save_session(session)
+                elif session.store is not None:
+                    session.store.discard_journal()
+            return ReadyToQuit()
+
+        self.submit("Save" if save else "Discard", job)
+
+    @on(ReadyToQuit)
+    def _ready_to_quit(self) -> None:
+        self.app.exit()
+
+    def open_document(
+        self, path: str, form_id: str | None = None, cell: tuple[int, int] | None = None
+    ) -> None:
+        """Open (parse on first use) a document and show a form of it."""
+        ws = self.workspace
+        self._opening = path
+
+        def job() -> Message:
+            return SessionOpened(ws.open(path), form_id, cell)
+
+        self.submit("Open", job)
+
+    def open_form(self, path: str, form_id: str, cell: tuple[int, int] | None = None) -> None:
+        """Show a form of any document (opening the document if needed)."""
+        if self.session is not None and self.session.doc.path == path:
+            self.show_form(form_id, cell)
+        else:
+            self.open_document(path, form_id, cell)
+
+    @on(SessionOpened)
+    def _session_opened(self, event: SessionOpened) -> None:
+        self._opening = None
+        self.session = event.session
+        self.source.set_lines(event.session.doc.lines)
+        summary = self.workspace.refresh(event.session)
+        self.navigator.update_document(summary)
+        self.form_id = None
+        forms = event.session.doc.forms
+        form_id = event.form_id if event.form_id in forms else next(iter(forms), None)
+        self._refresh_findings()
+        self._refresh_unsaved()
+        if event.session.doc.path not in self._announced:
+            self._announced.add(event.session.doc.path)
+            self._announce(event.session)
+        if form_id is None:
+            self.query_one("#table-pane").border_title = Content(printable(event.session.doc.path))
+            self.status.show_text("This document has no forms.")
+            return
+        self.show_form(form_id, event.cell)
+
+    def _announce(self, session: ReviewSession) -> None:
+        """Say once what the reviewer must know about a document just opened."""
+        name = Path(session.doc.path).name
+        if session.lock_holder is not None:
+            self.notify(
+                printable(f"{name} is being edited by {session.lock_holder}: opened read-only."),
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        for note in session.notes:
+            self.notify(
+                printable(note.message), title=printable(name), severity="warning", timeout=8, markup=False
+            )
+        if session.restored and not session.read_only:
+            self.app.push_screen(
+                RestoredEditsScreen(name, session.restored), partial(self._restored_choice, session)
+            )
+
+    def _restored_choice(self, session: ReviewSession, choice: RestoreChoice | None) -> None:
+        if choice != "discard":
+            return
+
+        def discard() -> Message:
+            count = session.restored
+            session.discard_restored()
+            return SessionChanged(session, f"Discarded {count} restored edit{'s' if count != 1 else ''}.")
+
+        self.submit("Discard restored edits", discard)
+
+    @on(SessionChanged)
+    def _session_changed(self, event: SessionChanged) -> None:
+        session = event.session
+        summary = self.workspace.refresh(session)
+        self.navigator.update_document(summary)
+        self.navigator.set_progress(self.workspace.total, self.workspace.total, self._progress_text())
+        self._refresh_unsaved()
+        if event.saved_to:
+            self.status.saved_to = event.saved_to
+        if session is not self.session:
+            return
+        self._refresh_findings()
+        doc = session.doc
+        if self.source.lines is not doc.lines:
+            # Undoing a structural correction re-parses the document: new objects to show.
+            self.source.set_lines(doc.lines)
+        form_id = event.form_id or self.form_id
+        if form_id not in doc.forms:
+            form_id = next(iter(doc.forms), None)
+        stale = self.model is None or self.model.form is not doc.forms.get(self.form_id or "")
+        if form_id is not None and (form_id != self.form_id or stale):
+            here = (self.grid.cursor_row, self.grid.cursor_col) if form_id == self.form_id else None
+            self.show_form(form_id, event.cell or here)
+        else:
+            self._refresh_states()
+            if event.cell is not None:
+                self.grid.move_cursor(*event.cell)
+            # The cell's text changed even when the cursor did not move.
+            self._cursor_changed()
+        self._show_title()
+        if event.notice:
+            self.notify(printable(event.notice), timeout=4, markup=False)
+
+    def _refresh_unsaved(self) -> None:
+        self.status.unsaved = sum(1 for s in self.workspace.sessions if s.dirty)
+
+    # Showing a form ------------------------------------------------------------------------
+
+    def show_form(self, form_id: str, cell: tuple[int, int] | None = None) -> None:
+        """Show one form of the open document, the cursor on ``cell`` (else the top left)."""
+        assert self.session is not None
+        form = self.session.doc.forms[form_id]
+        self.form_id = form_id
+        self.model = FormGridModel(form)
+        self._refresh_states(remeasure=False)
+        self.grid.set_model(self.model)
+        search = self.query_one(SearchBar)
+        if not search.has_class("-hidden") and search.query_text:
+            self._search(search.query_text)
+        self._show_title()
+        self.navigator.select(self.session.doc.path, form_id)
+        if cell is not None:
+            self.grid.move_cursor(*cell)
+        if form.table is None or not form.table.rows:
+            self.source.show(form.title_line)
+            what = (
+                "missing: listed in the contents" if form.status == "missing" else f"{form.status}: no rows"
+            )
+            self.status.show_text(f"{form.title}: {what} (L{form.title_line})")
+        else:
+            self._cursor_changed()
+
+    def _show_title(self) -> None:
+        if self.session is None or self.form_id is None:
+            return
+        doc = self.session.doc
+        form = doc.forms[self.form_id]
+        review = self.session.status(self.form_id)
+        entry = self.workspace.entry(doc.path)
+        parts: list[str | tuple[str, str]] = [
+            (printable(form.title or form.id), "bold"),
+            (f" {form.status}" if form.status != "ok" else "", "$text-warning"),
+            (f" [{review}]" if review != "unreviewed" else "", "$text-success"),
+            (f" ({doc.money_unit})", "$text-muted"),
+            " · ",
+            printable(doc.department),
+            (f" › {printable(entry.summary.title)}" if entry is not None else "", ""),
+        ]
+        self.query_one("#table-pane").border_title = Content.assemble(*parts)
+
+    def _refresh_states(self, *, remeasure: bool = True) -> None:
+        """Copy failing / corrected / outlined cells from the session into the grid model."""
+        if self.session is None or self.model is None or self.form_id is None:
+            return
+        outlined: set[tuple[int, int]] = set()
+        finding = self._finding(self.outlined)
+        if finding is not None:
+            outlined = set(self._cells_of(finding))
+        self.model.set_states(
+            self.session.failing_cells(self.form_id), self.session.corrected_cells(self.form_id), outlined
+        )
+        if remeasure:
+            self.grid.refresh_model(rows={r for r, _ in self.model.corrected})
+
+    def _refresh_findings(self) -> None:
+        if self.session is None:
+            return
+        titles = {f.id: f.title or f.id for f in self.session.doc.forms.values()}
+        titles[NARRATIVE] = "说明 (narrative)"
+        self.findings.set_findings(self.session.findings, titles)
+
+    def _finding(self, finding_id: str | None) -> Finding | None:
+        if self.session is None or finding_id is None:
+            return None
+        return next((f for f in self.session.findings if f.id == finding_id), None)
+
+    def _cells_of(self, finding: Finding, form_id: str | None = None) -> list[tuple[int, int]]:
+        """Indices of a finding's cells in a form (the shown one by default)."""
+        assert self.session is not None
+        form = self.session.doc.forms.get(form_id or self.form_id or "")
+        if form is None or form.table is None:
+            return []
+        rows = {r.key: i for i, r in enumerate(form.table.rows)}
+        cols = {c.key: j for j, c in enumerate(form.table.columns)}
+        return [
+            (rows[c.row], cols[c.column])
+            for c in finding.cells
+            if c.form == form.id and c.row in rows and c.column in cols
+        ]
+
+    # The cursor ----------------------------------------------------------------------------
+
+    @property
+    def form(self) -> Form | None:
+        """The shown form."""
+        if self.session is None or self.form_id is None:
+            return None
+        return self.session.doc.forms.get(self.form_id)
+
+    def cursor_cell(self) -> tuple[int, int] | None:
+        """The cursor cell, ``None`` when the form has no cells."""
+        form = self.form
+        if form is None or form.table is None or not form.table.rows or not form.table.width:
+            return None
+        return self.grid.cursor_row, self.grid.cursor_col
+
+    @on(DataGrid.CursorMoved, "#form-table")
+    def _grid_cursor_moved(self, event: DataGrid.CursorMoved) -> None:
+        event.stop()
+        self._cursor_changed()
+
+    def _cursor_changed(self) -> None:
+        form, cell = self.form, self.cursor_cell()
+        if form is None or cell is None or form.table is None:
+            return
+        r, c = cell
+        row = form.table.rows[r]
+        ref = form.ref_at(r, c)
+        line = ref.line if ref is not None else row.line or None
+        self.source.show(line, (ref.start, ref.end) if ref is not None else None)
+        self.source.border_title = f"Source L{line}" if line else "Source"
+        where = f"{self.model.row_label(r) if self.model else row.key} › {form.table.columns[c].key}"
+        self.status.show_cell(where, row.texts[c], form.table.overrides.get((r, c)), line)
+
+    # Navigator and findings ----------------------------------------------------------------
+
+    @on(Navigator.FormRequested)
+    def _form_requested(self, event: Navigator.FormRequested) -> None:
+        event.stop()
+        self.open_form(event.path, event.form_id)
+        self.grid.focus()
+
+    @on(Navigator.DocumentRequested)
+    def _document_requested(self, event: Navigator.DocumentRequested) -> None:
+        event.stop()
+        if self.session is None or self.session.doc.path != event.path:
+            self.open_document(event.path)
+
+    @on(FindingsList.FindingHighlighted)
+    def _finding_highlighted(self, event: FindingsList.FindingHighlighted) -> None:
+        event.stop()
+        self.outlined = event.finding_id
+        self._refresh_states(remeasure=False)
+        self.grid.refresh()
+
+    @on(FindingsList.FindingChosen)
+    def _finding_chosen(self, event: FindingsList.FindingChosen) -> None:
+        event.stop()
+        self.outlined = event.finding_id
+        finding = self._finding(event.finding_id)
+        if finding is None or self.session is None:
+            return
+        table_forms = [c.form for c in finding.cells if c.form != NARRATIVE]
+        if not table_forms:
+            line = next((c.line for c in finding.cells if c.line), None)
+            self.source.show(line)
+            self.status.show_text(finding.message)
+            return
+        form_id = table_forms[0]
+        cells = self._cells_of(finding, form_id)
+        self.open_form(self.session.doc.path, form_id, cells[0] if cells else None)
+        self._refresh_states(remeasure=False)
+        self.grid.focus()
+
+    # Search --------------------------------------------------------------------------------
+
+    @on(SearchBar.QueryChanged)
+    def _query_changed(self, event: SearchBar.QueryChanged) -> None:
+        event.stop()
+        self._search(event.query)
+
+    def _search(self, query: str) -> None:
+        self._matches = self.model.find(query) if self.model else []
+        if self.model is not None:
+            self.model.matches = set(self._matches)
+        self.grid.refresh()
+        lines = self.source.set_query(query)
+        self.query_one(SearchBar).set_count(None, len(self._matches), lines)
+
+    @on(SearchBar.StepRequested)
+    def _search_step(self, event: SearchBar.StepRequested) -> None:
+        event.stop()
+        cell = self.cursor_cell()
+        bar = self.query_one(SearchBar)
+        if self._matches and cell is not None:
+            if event.step > 0:
+                target = next((m for m in self._matches if m > cell), self._matches[0])
+            else:
+                target = next((m for m in reversed(self._matches) if m < cell), self._matches[-1])
+            self.grid.move_cursor(*target)
+            bar.set_count(self._matches.index(target) + 1, len(self._matches), len(self.source.matches))
+            return
+        lines = sorted(self.source.matches)
+        if lines:
+            current = (self.source.current_line or 0) - 1
+            nxt = (
+                next((n for n in lines if n > current), lines[0])
+                if event.step > 0
+                else next((n for n in reversed(lines) if n < current), lines[-1])
+            )
+            self.source.show(nxt + 1, self.source.matches[nxt][0])
+        else:
+            self.notify("No match.", timeout=2, markup=False)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, event: SearchBar.Closed) -> None:
+        event.stop()
+        self._search("")
+        self.grid.focus()
+
+
+def save_session(session: ReviewSession) -> list[Path]:
+    """Save a session's corrections and exports (the core's crash-safe save).
+
+    Raises:
+        OSError: a file could not be written.
+    """
+    return session.save()

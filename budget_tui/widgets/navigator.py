@@ -1,0 +1,358 @@
+"""`Navigator`: departments, their documents (unit · year) and forms, each with its status at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Span, Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, ProgressBar, Tree
+from textual.widgets.tree import TreeNode
+
+from budget_tui.widgets.grid import printable
+from budget_tui.workspace import DocSummary, FormSummary
+
+BADGE_STYLES = ("error", "warning", "success", "accent", "muted")
+"""Style names used in labels, resolved by `DepartmentTree.render_label` to theme colours."""
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """What a tree node stands for."""
+
+    kind: str
+    """``department``, ``document``, ``form`` or ``problem``."""
+    path: str = ""
+    form: str = ""
+
+
+def form_badge(form: FormSummary) -> Text:
+    """A 4-cell status badge: failures, warnings, parse status, reconciled or published as is."""
+    if form.errors:
+        return Text(f"✗{form.errors:<3}", style="error")
+    if form.status in ("missing", "empty"):
+        return Text(f"{form.status[:4]:<4}", style="muted")
+    if form.warnings:
+        return Text(f"!{form.warnings:<3}", style="warning")
+    if form.status == "incomplete":
+        return Text("part", style="warning")
+    if form.accepted:
+        return Text("✓pub", style="success")
+    return Text("✓   ", style="success")
+
+
+def review_mark(form: FormSummary) -> Text:
+    """``R`` reviewed, ``A`` approved, a blank otherwise (one cell)."""
+    if form.review == "approved":
+        return Text("A", style="success")
+    if form.review == "reviewed":
+        return Text("R", style="accent")
+    return Text(" ")
+
+
+def short_title(title: str, year: int | None) -> str:
+    """A form title without the document's year in front (``2022年部门收入预算表`` → ``部门收入预算表``)."""
+    if year:
+        for prefix in (f"{year}年度", f"{year}年", str(year)):
+            if title.startswith(prefix) and len(title) > len(prefix):
+                return title[len(prefix) :].lstrip()
+    return title
+
+
+def form_label(form: FormSummary, year: int | None = None) -> Text:
+    """Badge, review mark and title (document text, literal)."""
+    text = Text.assemble(form_badge(form), review_mark(form), " ", printable(short_title(form.title, year)))
+    if form.status == "incomplete" and form.errors:
+        text.append(" (part)", style="warning")
+    return text
+
+
+def doc_label(doc: DocSummary) -> Text:
+    """The document's title with its failure count."""
+    count = doc.failures
+    badge = Text(f"✗{count:<3}", style="error") if count else Text("✓   ", style="success")
+    text = Text.assemble(badge, " ", printable(doc.title))
+    if doc.problems:
+        text.append(f" ⚠{len(doc.problems)}", style="warning")
+    return text
+
+
+def _matches(needle: str, *texts: str) -> bool:
+    return not needle or any(needle in t.casefold() for t in texts)
+
+
+class DepartmentTree(Tree[NodeRef]):
+    """The tree itself, with `hjkl` movement; badge colours come from the theme."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *Tree.COMPONENT_CLASSES,
+        *(f"department-tree--{name}" for name in BADGE_STYLES),
+    }
+
+    DEFAULT_CSS = """
+    DepartmentTree {
+        & > .department-tree--error { color: $text-error; text-style: bold; }
+        & > .department-tree--warning { color: $text-warning; }
+        & > .department-tree--success { color: $text-success; }
+        & > .department-tree--accent { color: $text-accent; text-style: bold; }
+        & > .department-tree--muted { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="navigator.cursor-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="navigator.cursor-up"),
+        Binding("h", "cursor_parent", "Parent", show=False, id="navigator.cursor-parent"),
+        Binding("l", "toggle_node", "Expand", show=False, id="navigator.toggle-node"),
+    ]
+
+    def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
+        """Resolve the badge style names (``error``, ``success`` …) to the theme's colours."""
+        label = node._label
+        if isinstance(label.style, str) and label.style in BADGE_STYLES:
+            label = label.copy()
+            label.style = self.get_component_rich_style(f"department-tree--{label.style}")
+        if any(isinstance(span.style, str) and span.style in BADGE_STYLES for span in label.spans):
+            label = label.copy()
+            label.spans = [
+                Span(s.start, s.end, self.get_component_rich_style(f"department-tree--{s.style}"))
+                if isinstance(s.style, str) and s.style in BADGE_STYLES
+                else s
+                for s in label.spans
+            ]
+        node._label, original = label, node._label
+        try:
+            return super().render_label(node, base_style, style)
+        finally:
+            node._label = original
+
+
+class Navigator(Vertical):
+    """Departments → documents → forms; `/` filters, `f` keeps only forms with failures."""
+
+    HELP: ClassVar[str] = """
+## Navigator
+
+Departments, then each document (unit · year), then its forms. `Enter` or a click opens a form.
+
+Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled ·
+**✓pub** reconciled with findings published as is · **miss**/**empt** form missing/empty ·
+**part** incomplete. **R** reviewed, **A** approved (`r` on a form cycles it).
+
+- `/` filters by name; `Escape` clears the filter.
+- `f` shows only forms with failures.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="navigator.filter"),
+        Binding("f", "toggle_failing", "Failing only", id="navigator.failing-only"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="navigator.clear-filter"),
+    ]
+
+    @dataclass
+    class FormRequested(Message):
+        """The reviewer chose a form."""
+
+        path: str
+        form_id: str
+
+    @dataclass
+    class DocumentRequested(Message):
+        """The reviewer chose a document (its first form)."""
+
+        path: str
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        """Create an empty navigator (documents arrive with `add_document`).
+
+        Args:
+            id: Widget id.
+        """
+        super().__init__(id=id)
+        self._docs: dict[str, DocSummary] = {}
+        self._problems: list[str] = []
+        self._doc_nodes: dict[str, TreeNode[NodeRef]] = {}
+        self._dept_nodes: dict[str, TreeNode[NodeRef]] = {}
+        self._form_nodes: dict[tuple[str, str], TreeNode[NodeRef]] = {}
+        self.query_text = ""
+        self.failing_only = False
+        self.progress_text = ""
+
+    def compose(self) -> ComposeResult:
+        """Filter input (hidden until `/`), loading bar, the tree."""
+        yield Input(placeholder="filter departments and forms", id="navigator-filter", classes="-hidden")
+        yield ProgressBar(id="navigator-progress", show_eta=False)
+        tree: DepartmentTree = DepartmentTree(Text("Corpus"), id="department-tree")
+        tree.guide_depth = 2
+        tree.show_root = False
+        tree.root.data = NodeRef("corpus")
+        tree.root.expand()
+        yield tree
+
+    @property
+    def department_tree(self) -> DepartmentTree:
+        """The tree widget."""
+        return self.query_one(DepartmentTree)
+
+    # Data in -------------------------------------------------------------------------------
+
+    def set_progress(self, done: int, total: int, summary: str) -> None:
+        """Show loading progress and the corpus's review progress in the border title.
+
+        Args:
+            done: Files handled.
+            total: Files found.
+            summary: Review progress text.
+        """
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+        bar.set_class(done >= total, "-hidden")
+        self.progress_text = summary
+        self.border_title = summary if done >= total else f"Loading {done}/{total} · {summary}"
+
+    def add_document(self, doc: DocSummary) -> None:
+        """Add (or replace) a document and its forms."""
+        known = doc.path in self._docs
+        self._docs[doc.path] = doc
+        if known:
+            self.update_document(doc)
+        elif self._visible(doc):
+            self._add_nodes(doc)
+
+    def add_problem(self, message: str) -> None:
+        """List an unreadable file under the root."""
+        self._problems.append(message)
+        self.department_tree.root.add_leaf(
+            Text("⚠ " + printable(message), style="warning"), NodeRef("problem")
+        )
+
+    def update_document(self, doc: DocSummary) -> None:
+        """Refresh the labels of a document after an edit."""
+        self._docs[doc.path] = doc
+        node = self._doc_nodes.get(doc.path)
+        if node is None:
+            return
+        node.set_label(doc_label(doc))
+        for form in doc.forms:
+            form_node = self._form_nodes.get((doc.path, form.id))
+            if form_node is not None:
+                form_node.set_label(form_label(form, doc.year))
+        dept = self._dept_nodes.get(doc.department)
+        if dept is not None:
+            dept.set_label(self._dept_label(doc.department))
+
+    def select(self, path: str, form_id: str | None) -> None:
+        """Move the tree cursor to a document's form (expanding its document)."""
+        node = self._form_nodes.get((path, form_id or "")) or self._doc_nodes.get(path)
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.department_tree.move_cursor(node, animate=False)
+
+    # Building ------------------------------------------------------------------------------
+
+    def _visible_forms(self, doc: DocSummary) -> list[FormSummary]:
+        needle = self.query_text.casefold()
+        whole = _matches(needle, doc.department, doc.unit, doc.title)
+        return [
+            f
+            for f in doc.forms
+            if (not self.failing_only or f.errors or f.warnings)
+            and (whole or _matches(needle, f.title, f.id))
+        ]
+
+    def _visible(self, doc: DocSummary) -> bool:
+        if self.failing_only or self.query_text:
+            return bool(self._visible_forms(doc))
+        return True
+
+    def _dept_label(self, name: str) -> Text:
+        docs = [d for d in self._docs.values() if d.department == name]
+        failing = sum(d.failures for d in docs)
+        text = Text(printable(name or "(no department)"), style="bold")
+        if failing:
+            text.append(f" ✗{failing}", style="error")
+        return text
+
+    def _add_nodes(self, doc: DocSummary) -> None:
+        dept = self._dept_nodes.get(doc.department)
+        if dept is None:
+            dept = self.department_tree.root.add(
+                self._dept_label(doc.department), NodeRef("department"), expand=True
+            )
+            self._dept_nodes[doc.department] = dept
+        else:
+            dept.set_label(self._dept_label(doc.department))
+        filtered = bool(self.failing_only or self.query_text)
+        node = dept.add(doc_label(doc), NodeRef("document", doc.path), expand=filtered)
+        self._doc_nodes[doc.path] = node
+        for form in self._visible_forms(doc):
+            self._form_nodes[(doc.path, form.id)] = node.add_leaf(
+                form_label(form, doc.year), NodeRef("form", doc.path, form.id)
+            )
+
+    def rebuild(self) -> None:
+        """Rebuild the tree for the current filter."""
+        tree = self.department_tree
+        tree.root.remove_children()
+        self._doc_nodes.clear()
+        self._dept_nodes.clear()
+        self._form_nodes.clear()
+        for doc in self._docs.values():
+            if self._visible(doc):
+                self._add_nodes(doc)
+        for message in self._problems:
+            tree.root.add_leaf(Text("⚠ " + printable(message), style="warning"), NodeRef("problem"))
+
+    # Actions and events --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Show the filter input."""
+        box = self.query_one("#navigator-filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        """Clear and hide the filter, back to the tree."""
+        box = self.query_one("#navigator-filter", Input)
+        box.add_class("-hidden")
+        if box.value:
+            box.value = ""
+        self.department_tree.focus()
+
+    def action_toggle_failing(self) -> None:
+        """Show only forms with failures, or everything again."""
+        self.failing_only = not self.failing_only
+        self.rebuild()
+        self.notify("Only forms with failures" if self.failing_only else "All forms", timeout=2, markup=False)
+
+    @on(Input.Changed, "#navigator-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value.strip()
+        self.rebuild()
+
+    @on(Input.Submitted, "#navigator-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.department_tree.focus()
+
+    @on(Tree.NodeSelected)
+    def _node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
+        event.stop()
+        ref = event.node.data
+        if ref is None:
+            return
+        if ref.kind == "form":
+            self.post_message(self.FormRequested(ref.path, ref.form))
+        elif ref.kind == "document":
+            self.post_message(self.DocumentRequested(ref.path))
