@@ -21,14 +21,15 @@ CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "
 MAX_SHIFT = 2
 
 
-def format_like(value: Decimal, like: str, decimals: int) -> str:
-    """``value`` printed the way its column prints: thousands separators as ``like``, and
-    at least ``decimals`` decimals (0 for documents that drop trailing zeros)."""
+def format_like(value: Decimal, like: str, decimals: int, thousands: bool = False) -> str:
+    """``value`` printed the way its document prints: thousands separators as ``like`` (or as
+    the document does, ``thousands``), and at least ``decimals`` decimals (0 for documents
+    that drop trailing zeros)."""
     natural = value.normalize()
     own = max(0, -natural.as_tuple().exponent) if natural.is_finite() else 0  # type: ignore[operator]
     d = max(decimals, own)
     q = value.quantize(Decimal(1).scaleb(-d)) if d else value.quantize(Decimal(1))
-    return f"{q:,}" if "," in like else f"{q}"
+    return f"{q:,}" if "," in like or (thousands and abs(q) >= 1000) else f"{q}"
 
 
 def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
@@ -79,6 +80,7 @@ class _Ranker:
         self.failing = failing
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
+        self.thousands = p.thousands
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
@@ -121,7 +123,7 @@ class _Ranker:
             if n not in repaired:
                 continue
             old = v.text(key)
-            like, why = ocr_likelihood(old, format_like(new, old, self.decimals))
+            like, why = ocr_likelihood(old, format_like(new, old, self.decimals, self.thousands))
             neighbour = self._neighbour_match(key, new)
             if neighbour and like < 3:
                 like, why = 3.0, "value of the neighbouring column"
@@ -199,16 +201,17 @@ def _try_shift(
     row = table.rows[r]
     width = table.width
     texts = list(row.texts)
-    moved = texts[:start] + [""] * max(k, 0) + texts[start - min(k, 0) :] if k > 0 else None
+    # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
+    # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
     if k > 0:
         moved = texts[:start] + [""] * k + texts[start : width - k]
         if any(texts[width - k :]):
             return None
     else:
         j = -k
-        if any(texts[start : start + j]):
+        if start < j or any(texts[start - j : start]):
             return None
-        moved = texts[:start] + texts[start + j :] + [""] * j
+        moved = texts[: start - j] + texts[start:] + [""] * j
     if moved == texts:
         return None
     saved_texts, saved_values = row.texts, row._values
@@ -268,7 +271,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ident = ranker.identities[n]
             total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
             ref = cell_ref(doc, ident.total)
-            text = format_like(total, "", ranker.decimals)
+            text = format_like(total, "", ranker.decimals, ranker.thousands)
             f.suggestions.append(
                 Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell")
             )
@@ -364,7 +367,7 @@ def findings_for_failures(
     for f, n in pending:
         for score, key, new, repaired, why in ranker.candidates(n)[:5]:
             ref = cell_ref(doc, key)
-            text = format_like(new, ref.text, ranker.decimals)
+            text = format_like(new, ref.text, ranker.decimals, ranker.thousands)
             f.suggestions.append(
                 Suggestion(
                     "value",

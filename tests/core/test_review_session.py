@@ -130,3 +130,28 @@ def test_discarding_restored_edits(src: Path) -> None:
     again.discard_restored()
     assert again.doc.forms["income"].cell("合计", "总计").text == "5715.09" and not again.dirty
     again.close()
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:3])
+def test_every_proposed_shift_applies_and_repairs_its_finding(path: Path) -> None:
+    """A shift suggestion names the first cell that moves, as ``fix`` and the app shift rows."""
+    from budget_tui.core import load_document
+
+    base = ReviewSession(load_document(path))
+    shifts = [(f.id, s) for f in base.findings for s in f.suggestions[:1] if s.kind == "shift"]
+    for fid, s in shifts:
+        session = ReviewSession(load_document(path))
+        table = session.doc.forms[s.form].table
+        assert table is not None
+        session.shift_row(
+            s.form, table.row_index(s.row), table.col_index(s.column), int(s.value), finding=fid
+        )
+        assert fid not in {f.id for f in session.findings if not f.accepted}, (fid, s)
+
+
+def test_proposed_values_keep_the_documents_thousands_separators() -> None:
+    from budget_tui.core import load_document
+
+    session = ReviewSession(load_document(next(p for p in SAMPLES if p.name.startswith("001"))))
+    values = [s.value for f in session.findings for s in f.suggestions if s.kind == "value"]
+    assert "1,352.27" in values and "1352.27" not in values

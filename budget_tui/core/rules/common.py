@@ -63,6 +63,8 @@ class Precision:
     """The most decimals the document prints in most of its cells (more is an anomaly)."""
     scale_decimals: int = 2
     """The most decimals printed anywhere: integer arithmetic at 10^-(this + 1) is exact."""
+    thousands: bool = False
+    """The document groups thousands (``1,352.27``) in most amounts of 1,000 or more."""
 
 
 def measure_precision(doc: Document) -> Precision:
@@ -71,6 +73,7 @@ def measure_precision(doc: Document) -> Precision:
     p = Precision()
     counts: dict[int, int] = {}
     total = 0
+    big = grouped = 0
     for form in doc.forms.values():
         table = form.table
         if table is None:
@@ -82,6 +85,9 @@ def measure_precision(doc: Document) -> Precision:
                 if not t or t.endswith("%") or row.values[j] is None:
                     continue
                 d = decimals_of(t)
+                if abs(row.values[j] or 0) >= 1000:  # type: ignore[operator]
+                    big += 1
+                    grouped += "," in t
                 best = max(best, d)
                 counts[d] = counts.get(d, 0) + 1
                 total += 1
@@ -95,6 +101,7 @@ def measure_precision(doc: Document) -> Precision:
             max(d for d, k in counts.items() if k >= max(2, 0.01 * total)) if total >= 50 else max(counts)
         )
         p.scale_decimals = min(max(counts), 8)
+        p.thousands = big > 0 and grouped * 2 > big
     return p
 
 
