@@ -1,0 +1,235 @@
+"""UI figures, measured side by side in one run (headless ``run_test`` at 120×40).
+
+Usage::
+
+    python bench/ui.py [--repeat 5] [--rows 20000]
+
+1. Time to first paint of the app on one sample document vs a bare Textual app showing
+   the same form in a stock ``DataTable`` (target <= 1.5x).
+2. First paint of a generated ``--rows``-row form vs a 20-row form (target <= 1.5x).
+3. Cursor-move cost in the big form vs the stock ``DataTable`` holding the same rows
+   (target <= 0.5x).
+4. Time to the first usable form on a folder of ``--docs`` generated documents vs on a
+   single document (target <= 2x).
+
+"First paint" is the time from starting the app until the form's table is on screen
+(the grid holds the form's rows and a frame has been drawn). Medians of ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus
+
+from budget_tui.app import make_app
+from budget_tui.core import load_document
+from budget_tui.widgets.grid import DataGrid
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "000_4328bbb67aec9689.txt"
+SIZE = (120, 40)
+MOVES = 40
+
+
+def big_form_document(rows: int) -> str:
+    """A document whose 项目支出表 has ``rows`` project rows (totals add up)."""
+    lines = [
+        "# 2022年项目支出预算表",
+        "",
+        "部门(单位)名称: 测试局",
+        "",
+        "类型\t项目名称\t项目单位\t合计\t本年拨款\t\t",
+        "\t\t\t\t一般公共预算\t政府性基金预算\t国有资本经营预算",
+    ]
+    body = []
+    total = 0
+    for i in range(rows):
+        cents = 1000 + (i * 7919) % 900000
+        total += cents
+        amount = f"{cents // 100}.{cents % 100:02d}"
+        body.append(f"特定目标类\t项目{i:06d}号信息化建设\t测试局第{i % 17}中心\t{amount}\t{amount}\t\t")
+    lines.append(f"\t\t合计\t{total // 100}.{total % 100:02d}\t{total // 100}.{total % 100:02d}\t\t")
+    return "\n".join(lines + body) + "\n"
+
+
+async def _until(pilot: Any, ready: Callable[[], bool], limit: float = 120.0) -> None:
+    start = time.perf_counter()
+    while not ready():
+        if time.perf_counter() - start > limit:
+            raise TimeoutError("the app never showed the form")
+        await pilot.pause(0.002)
+    await pilot.pause()
+
+
+def _grid_ready(app: App[Any], rows: int) -> Callable[[], bool]:
+    def ready() -> bool:
+        try:
+            grid = app.screen.query_one(DataGrid)
+        except Exception:
+            return False
+        model = grid.model
+        return model is not None and model.row_count >= rows
+
+    return ready
+
+
+async def app_first_paint(paths: list[Path], form: str | None, rows: int, config: Path) -> float:
+    os.environ["BUDGET_TUI_CONFIG"] = str(config)
+    start = time.perf_counter()
+    app = make_app(paths, reviewer="bench", review_dir=config.parent / "reviews", read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        if form is not None:
+            await _until(pilot, lambda: _open_form(app, form))
+        await _until(pilot, _grid_ready(app, rows))
+        return time.perf_counter() - start
+
+
+def _open_form(app: App[Any], form: str) -> bool:
+    screen = app.screen
+    session = getattr(screen, "session", None)
+    if session is None:
+        return False
+    if form not in session.doc.forms:
+        return False
+    opener = getattr(screen, "open_form", None)
+    if opener is None:
+        return True
+    if getattr(screen, "form_id", None) != form:
+        opener(session.doc.path, form, None)
+    return True
+
+
+class StockApp(App[None]):
+    """A bare app showing a form in Textual's stock DataTable (text passed as ``Text``)."""
+
+    def __init__(self, header: list[str], rows: list[list[str]]) -> None:
+        super().__init__()
+        self.header, self.rows = header, rows
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*(Text(h) for h in self.header))
+        table.add_rows([[Text(c) for c in row] for row in self.rows])
+        table.focus()
+
+
+def form_rows(path: Path, form: str) -> tuple[list[str], list[list[str]]]:
+    f = load_document(path).forms[form]
+    assert f.table is not None
+    return [c.key for c in f.table.columns], [list(r.texts) for r in f.table.rows]
+
+
+async def stock_first_paint(header: list[str], rows: list[list[str]]) -> float:
+    start = time.perf_counter()
+    app = StockApp(header, rows)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.query_one(DataTable).row_count >= len(rows))
+        return time.perf_counter() - start
+
+
+async def move_cost(app: App[Any], prepare: Callable[[Any], Awaitable[None]]) -> float:
+    """Median seconds per ``down`` key press once the table is on screen."""
+    async with app.run_test(size=SIZE) as pilot:
+        await prepare(pilot)
+        times = []
+        for _ in range(MOVES):
+            t = time.perf_counter()
+            await pilot.press("down")
+            await pilot.pause()
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    config = tmp / "config" / "config.toml"
+    config.parent.mkdir()
+    big, small = tmp / "big" / "big.txt", tmp / "small" / "small.txt"
+    for p, n in ((big, args.rows), (small, 20)):
+        p.parent.mkdir()
+        p.write_text(big_form_document(n), encoding="utf-8")
+    sample_copy = tmp / "one" / SAMPLE.name
+    sample_copy.parent.mkdir()
+    sample_copy.write_bytes(SAMPLE.read_bytes())
+    header, rows = form_rows(sample_copy, "summary")
+    bheader, brows = form_rows(big, "projects")
+
+    ours, stock, paint_big, paint_small = [], [], [], []
+    for _ in range(args.repeat):
+        ours.append(await app_first_paint([sample_copy], None, len(rows), config))
+        stock.append(await stock_first_paint(header, rows))
+        paint_big.append(await app_first_paint([big], "projects", len(brows), config))
+        paint_small.append(await app_first_paint([small], "projects", 21, config))
+    print(f"first paint, sample document: app {median(ours) * 1000:7.0f} ms  stock DataTable app "
+          f"{median(stock) * 1000:7.0f} ms  ratio {median(ours) / median(stock):.2f}x (target <= 1.5x)")
+    print(f"first paint, {args.rows}-row form {median(paint_big) * 1000:7.0f} ms vs 20-row "
+          f"{median(paint_small) * 1000:7.0f} ms  ratio {median(paint_big) / median(paint_small):.2f}x (target <= 1.5x)")
+
+    os.environ["BUDGET_TUI_CONFIG"] = str(config)
+
+    async def prepare_ours(pilot: Any) -> None:
+        app = pilot.app
+        await _until(pilot, lambda: _open_form(app, "projects"))
+        await _until(pilot, _grid_ready(app, len(brows)))
+        app.screen.query_one(DataGrid).focus()
+        await pilot.pause()
+
+    async def prepare_stock(pilot: Any) -> None:
+        await _until(pilot, lambda: pilot.app.query_one(DataTable).row_count >= len(brows))
+
+    grid_move = await move_cost(
+        make_app([big], reviewer="bench", review_dir=tmp / "reviews", read_only=True), prepare_ours
+    )
+    stock_move = await move_cost(StockApp(bheader, brows), prepare_stock)
+    print(f"cursor move, {args.rows}-row form: grid {grid_move * 1000:6.1f} ms  stock DataTable "
+          f"{stock_move * 1000:6.1f} ms  ratio {grid_move / stock_move:.2f}x (target <= 0.5x)")
+
+    if args.docs:
+        folder = tmp / "many"
+        corpus.generate(folder, args.docs, 3)
+        first = sorted(folder.glob("gen_*.txt"))[0]
+        single = tmp / "single"
+        single.mkdir()
+        (single / first.name).write_bytes(first.read_bytes())
+        summary_rows = load_document(first).forms["summary"].rows
+        many, one = [], []
+        for _ in range(args.repeat):
+            many.append(await app_first_paint([folder], None, summary_rows, config))
+            one.append(await app_first_paint([single], None, summary_rows, config))
+        print(f"first usable form, {args.docs}-document folder {median(many) * 1000:7.0f} ms vs one document "
+              f"{median(one) * 1000:7.0f} ms  ratio {median(many) / median(one):.2f}x (target <= 2x)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--rows", type=int, default=20_000)
+    ap.add_argument("--docs", type=int, default=10_000, help="folder size for figure 4 (0 to skip)")
+    asyncio.run(main_async(ap.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
