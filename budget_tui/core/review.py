@@ -23,9 +23,11 @@ from budget_tui.core.corrections import (
     apply_corrections,
     cell_correction,
     default_reviewer,
+    header_key,
     inverse,
     not_applied_notes,
     now_iso,
+    reassign_correction,
     review_location,
     shift_correction,
 )
@@ -252,6 +254,27 @@ class ReviewSession:
         if finding:
             c = replace(c, finding=finding)
         return self._commit(c)
+
+    def edit_header(self, form_id: str, level: int, c: int, text: str, *, note: str = "") -> Correction:
+        """Correct a header label (``level`` is 1-based); validated as text, never as a number."""
+        self._guard()
+        form = self.doc.forms[form_id]
+        if form.table is None:
+            raise ValueError(f"form {form_id} has no table")
+        correction = cell_correction(form, header_key(level), form.table.columns[c].key, text, note=note)
+        if correction.new == correction.old:
+            raise ValueError("the header already reads that")
+        return self._commit(correction)
+
+    def reassign(self, form_id: str, r: int, target: str, *, note: str = "") -> Correction:
+        """Move rows ``r``… of a form to form ``target`` (a continuation, or a whole form that
+        takes another id), as one undoable step."""
+        self._guard()
+        form = self.doc.forms[form_id]
+        if form.table is None:
+            raise ValueError(f"form {form_id} has no table")
+        row_key = form.table.rows[r].key if r > 0 else ""
+        return self._commit(reassign_correction(self.doc, form_id, row_key, target, note=note))
 
     def accept(self, finding_id: str, note: str = "") -> Correction:
         """Mark a finding "published as is": still listed, no longer a failure."""

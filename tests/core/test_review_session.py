@@ -155,3 +155,27 @@ def test_proposed_values_keep_the_documents_thousands_separators() -> None:
     session = ReviewSession(load_document(next(p for p in SAMPLES if p.name.startswith("001"))))
     values = [s.value for f in session.findings for s in f.suggestions if s.kind == "value"]
     assert "1,352.27" in values and "1352.27" not in values
+
+
+def test_header_label_correction_is_text_and_undoable(src: Path) -> None:
+    s = ReviewSession.open(src, reviewer="alice")
+    table = s.doc.forms["expenditure"].table
+    assert table is not None
+    c = table.col_index("合计 / 工资福利支出")
+    s.edit_header("expenditure", 3, c, "", note="misplaced label")
+    assert s.doc.forms["expenditure"].table.header[2][c] == ""  # type: ignore[union-attr]
+    assert s.doc.forms["expenditure"].table.columns[c].key == "合计 / 工资福利支出"  # type: ignore[union-attr]
+    s.undo()
+    assert s.doc.forms["expenditure"].table.header[2][c] == "工资福利支出"  # type: ignore[union-attr]
+    s.close()
+
+
+def test_reassign_a_block_and_undo(src: Path) -> None:
+    s = ReviewSession.open(src, reviewer="alice")
+    before = s.doc.forms["performance_projects#3"].rows
+    s.reassign("performance_projects#3", 0, "satisfaction")
+    assert "satisfaction" in s.doc.forms and "performance_projects#3" not in s.doc.forms
+    assert s.doc.forms["satisfaction"].rows == before
+    s.undo()
+    assert "performance_projects#3" in s.doc.forms and "satisfaction" not in s.doc.forms
+    s.close()
