@@ -16,6 +16,7 @@ from textual.theme import Theme
 from budget_tui.commands import JumpProvider
 from budget_tui.config import Config, load_config, save_theme
 from budget_tui.screens.edit_cell import EditCellScreen
+from budget_tui.screens.prompt import PromptScreen
 from budget_tui.screens.restored_edits import RestoredEditsScreen
 from budget_tui.screens.review import ReviewScreen
 from budget_tui.screens.review_base import ReviewBase
@@ -171,6 +172,7 @@ BINDING_CLASSES: tuple[type, ...] = (
     FindingsList,
     SearchInput,
     EditCellScreen,
+    PromptScreen,
     SaveChangesScreen,
     RestoredEditsScreen,
 )

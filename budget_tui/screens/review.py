@@ -18,6 +18,7 @@ from budget_tui.core.corrections import validate_value
 from budget_tui.core.findings import Finding
 from budget_tui.messages import SessionChanged, SessionOpened
 from budget_tui.screens.edit_cell import CellChange, CellContext, EditCellScreen
+from budget_tui.screens.prompt import PromptScreen
 from budget_tui.screens.review_base import ReviewBase, save_session
 from budget_tui.widgets.grid import DataGrid, printable
 from budget_tui.widgets.search_bar import SearchBar
@@ -41,7 +42,17 @@ def saved_notice(written: list[Path]) -> str:
     return text
 
 
-EDITING = {"edit_cell", "apply_fix", "publish_as_is", "cycle_review", "undo", "redo", "save"}
+EDITING = {
+    "edit_cell",
+    "apply_fix",
+    "publish_as_is",
+    "cycle_review",
+    "undo",
+    "redo",
+    "save",
+    "edit_header",
+    "reassign_rows",
+}
 """Actions that change a session: dimmed when read-only or no document is open."""
 
 
@@ -74,6 +85,22 @@ Bottom: the document's findings. `Tab` moves between panes.
         Binding("slash", "search", "Search", show=False, id="review.search"),
         Binding("y", "copy_cell", "Copy", show=False, id="review.copy-cell"),
         Binding("v", "toggle_source", "Source", show=False, id="review.toggle-source"),
+        Binding(
+            "L",
+            "edit_header",
+            "Header label",
+            show=False,
+            id="review.edit-header",
+            tooltip="Correct the label of this column's deepest header line",
+        ),
+        Binding(
+            "m",
+            "reassign_rows",
+            "Move rows",
+            show=False,
+            id="review.reassign-rows",
+            tooltip="Move the rows from the cursor on to another form (a continuation or another form id)",
+        ),
     ]
 
     # Actions -------------------------------------------------------------------------------
@@ -190,6 +217,61 @@ Bottom: the document's findings. `Tab` moves between panes.
                 return SessionChanged(session, "", form_id, (r, c))
 
             self.submit("Edit", edit)
+
+    def action_edit_header(self) -> None:
+        """Correct the label of the cursor column's deepest non-blank header line."""
+        session, form, cell = self.session, self.form, self.cursor_cell()
+        if session is None or form is None or form.table is None or cell is None or not form.table.header:
+            self.notify("No header here.", timeout=2, markup=False)
+            return
+        c = cell[1]
+        header = form.table.header
+        level = next(
+            (n for n in range(len(header), 0, -1) if c < len(header[n - 1]) and header[n - 1][c]), len(header)
+        )
+        old = header[level - 1][c] if c < len(header[level - 1]) else ""
+        form_id = form.id
+
+        def done(text: str | None) -> None:
+            if text is None or session is None:
+                return
+
+            def job() -> Message:
+                session.edit_header(form_id, level, c, text)
+                return SessionChanged(session, f"Header line {level} now reads {text!r}", form_id, cell)
+
+            self.submit("Header label", job)
+
+        question = f"Header line {level} of column {form.table.columns[c].key}. The column keeps its key."
+        self.app.push_screen(PromptScreen("Header label", question, old), done)
+
+    def action_reassign_rows(self) -> None:
+        """Move the rows from the cursor on to another form."""
+        session, form, cell = self.session, self.form, self.cursor_cell()
+        if session is None or form is None or form.table is None or cell is None:
+            self.notify("No rows here.", timeout=2, markup=False)
+            return
+        r, form_id = cell[0], form.id
+        others = ", ".join(f for f in session.doc.forms if f != form_id)
+
+        def done(target: str | None) -> None:
+            if not target or session is None:
+                return
+
+            def job() -> Message:
+                session.reassign(form_id, r, target.strip())
+                return SessionChanged(
+                    session, f"Moved the rows of {form_id} to {target.strip()}", target.strip()
+                )
+
+            self.submit("Move rows", job)
+
+        what = "the whole form" if r == 0 else f"the rows from {form.table.rows[r].key} on"
+        question = (
+            f"Move {what} to which form? A form of the same width continues with them; "
+            f"a form id without a table (e.g. one listed as missing) takes the whole form. Forms: {others}"
+        )
+        self.app.push_screen(PromptScreen("Move rows", question, placeholder="form id"), done)
 
     def action_apply_fix(self) -> None:
         """Apply the top suggestion of the cursor cell's findings."""

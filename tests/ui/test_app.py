@@ -658,3 +658,50 @@ async def test_unreadable_file_is_listed_not_fatal(tmp_path: Path) -> None:
             for label in node_labels(screen.navigator.department_tree)
         )
         assert any("broken.txt" in str(n.message) for n in app._notifications)
+
+
+async def test_structural_repairs_by_keyboard(doc_a: Path, tmp_path: Path) -> None:
+    """`L` corrects a header label, `m` moves rows to another form; both journalled, undoable."""
+    from budget_tui.screens.prompt import PromptScreen
+
+    app = app_for(doc_a, tmp_path=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = review(pilot)
+        session = screen.session
+        assert session is not None and session.store is not None
+        screen.open_form(session.doc.path, "expenditure", (0, 5))
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("escape")  # prompt.cancel: nothing changes
+        await settle(pilot)
+        assert not session.store.corrections
+        await pilot.press("L")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        prompt.query_one("#prompt-input", Input).value = "合计（万元）"
+        await pilot.press("enter")
+        await settle(pilot)
+        header = session.doc.forms["expenditure"].table.header  # type: ignore[union-attr]
+        assert any(level[5] == "合计（万元）" for level in header)
+        assert [c.kind for c in session.store.corrections] == ["text"]
+        assert session.store.corrections[0].row.startswith("@header:")
+
+        # m: the whole 项目绩效目标表 becomes a form id the document lacks
+        screen.open_form(session.doc.path, "performance_projects", (0, 0))
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        prompt.query_one("#prompt-input", Input).value = "performance_projects_2"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "performance_projects_2" in session.doc.forms
+        assert session.store.corrections[-1].kind == "reassign"
+        await pilot.press("u")
+        await settle(pilot)
+        assert "performance_projects" in screen.session.doc.forms  # type: ignore[union-attr]

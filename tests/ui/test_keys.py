@@ -19,8 +19,15 @@ from tests.ui.conftest import SIZE, app_for, focused, review, settle, top
 
 GRID_IDS = {i for i in binding_ids() if i.startswith("grid.")}
 """The grid's own keys are exercised in test_grid.py (owned with the widget)."""
-ELSEWHERE = {"restored.keep", "restored.discard"}
-"""Pressed in test_app.py::test_unsaved_edits_survive_a_restart (they need a crashed session)."""
+ELSEWHERE = {
+    "restored.keep",
+    "restored.discard",
+    "review.edit-header",
+    "review.reassign-rows",
+    "prompt.cancel",
+}
+"""Pressed in test_app.py: restored.* in test_unsaved_edits_survive_a_restart (they need a
+crashed session), the structural repairs in test_structural_repairs_by_keyboard."""
 
 
 async def test_every_binding_does_something(doc_a: Path, tmp_path: Path) -> None:
