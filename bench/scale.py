@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--big", type=int, default=10_000)
     ap.add_argument("--small", type=int, default=1_000)
     ap.add_argument("--skip-serial", action="store_true", help="skip the --jobs 1 run (slow)")
+    ap.add_argument("--only-warm", action="store_true", help="measure only the warm re-check")
     args = ap.parse_args()
     big, small = corpus_dir(args.big), corpus_dir(args.small)
     with tempfile.TemporaryDirectory() as tmp:

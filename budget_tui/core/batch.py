@@ -243,10 +243,10 @@ def source_files(paths: Iterable[str]) -> list[str]:
 def iter_checks(files: list[str], options: CheckOptions, jobs: int = 1, chunk: int = 16) -> Iterator[Result]:
     """Check every file, yielding results in input order as they complete.
 
-    With ``jobs > 1`` workers read and parse their own files and send back only the compact
-    result (returning parsed tables costs more to pickle than to parse again). Cached
-    documents are answered in this process without a round trip; at most a few chunks per
-    worker are in flight, so memory stays flat however long the list is.
+    With ``jobs > 1`` workers read, hash (for the cache) and parse their own files and send
+    back only the compact result (returning parsed tables costs more to pickle than to
+    parse again). At most a few chunks per worker are in flight, so memory stays flat
+    however long the list is.
     """
     if jobs <= 1 or len(files) <= 1:
         for f in files:
@@ -254,35 +254,13 @@ def iter_checks(files: list[str], options: CheckOptions, jobs: int = 1, chunk: i
         return
     window = 4 * jobs
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[Result | Future[list[Result]]] = deque()
-        batch: list[str] = []
-
-        def drain(limit: int) -> Iterator[Result]:
-            while pending and (
-                isinstance(pending[0], Result) or sum(isinstance(p, Future) for p in pending) > limit
-            ):
-                head = pending.popleft()
-                if isinstance(head, Result):
-                    yield head
-                else:
-                    yield from head.result()
-
-        for f in files:
-            hit = _cached(f, options)
-            if hit is not None:
-                if batch:
-                    pending.append(pool.submit(_check_many, batch, options))
-                    batch = []
-                pending.append(hit)
-            else:
-                batch.append(f)
-                if len(batch) >= chunk:
-                    pending.append(pool.submit(_check_many, batch, options))
-                    batch = []
-            yield from drain(window)
-        if batch:
-            pending.append(pool.submit(_check_many, batch, options))
-        yield from drain(-1)
+        pending: deque[Future[list[Result]]] = deque()
+        for i in range(0, len(files), chunk):
+            pending.append(pool.submit(_check_many, files[i : i + chunk], options))
+            while len(pending) > window or (pending and pending[0].done()):
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _cache_key(path: str, options: CheckOptions) -> Path | None:
@@ -303,12 +281,6 @@ def _load(cached: Path, path: str) -> Result | None:
         return Result(path, _with_path(path, body), meta["errors"], meta["failing"])
     except (OSError, ValueError, KeyError):
         return None
-
-
-def _cached(path: str, options: CheckOptions) -> Result | None:
-    """The cached result of ``path`` if there is one (never parses)."""
-    cached = _cache_key(path, options)
-    return None if cached is None else _load(cached, path)
 
 
 def default_jobs() -> int:
