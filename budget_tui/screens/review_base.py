@@ -9,6 +9,7 @@ edits never race.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -73,6 +74,9 @@ class ReviewBase(Screen[None]):
         """Id of the finding whose cells are outlined."""
         self._matches: list[tuple[int, int]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
+        self._first_shown = threading.Event()
+        """Set once the first form is on screen: the loader waits for it before it checks the
+        rest of a folder, so parsing thousands of files never competes with the first paint."""
         self._opening: str | None = None
         self._announced: set[str] = set()
 
@@ -127,6 +131,7 @@ class ReviewBase(Screen[None]):
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
+        self._first_shown.set()  # never keep the loader waiting on a screen that is going away
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.workspace.close()
 
@@ -154,6 +159,8 @@ class ReviewBase(Screen[None]):
                     continue
                 documents += 1
                 self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
+                if len(files) > 1:
+                    self._first_shown.wait(timeout=10)
                 continue
             result = check_file(path, options)
             if result.get("unreadable"):
@@ -289,8 +296,10 @@ class ReviewBase(Screen[None]):
         if form_id is None:
             self.query_one("#table-pane").border_title = Content(printable(event.session.doc.path))
             self.status.show_text("This document has no forms.")
+            self._first_shown.set()
             return
         self.show_form(form_id, event.cell)
+        self.call_after_refresh(self._first_shown.set)
 
     def _announce(self, session: ReviewSession) -> None:
         """Say once what the reviewer must know about a document just opened."""

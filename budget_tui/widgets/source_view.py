@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from typing import ClassVar
 
@@ -106,7 +107,13 @@ in it; search matches are highlighted too.
         self.current_line = None
         self.span = None
         self.matches = {}
-        width = max((display_width(line) for line in lines), default=0)
+        # The widest line is among the longest ones (a character takes at most 3 cells):
+        # measuring only those keeps opening a 20,000-line source cheap.
+        longest = heapq.nlargest(64, lines, key=len)
+        width = max((display_width(line) for line in longest), default=0)
+        if len(lines) > len(longest):
+            # A shorter line is at most 3 cells a character (a tab is drawn as 3).
+            width = max(width, 3 * len(longest[-1]))
         self.virtual_size = Size(self._gutter + 1 + width, len(lines))
         self._invalidate()
         self.scroll_to(0, 0, animate=False, force=True)
