@@ -587,8 +587,15 @@ async def test_markup_and_escape_bytes_shown_literally(markup_doc: Path, tmp_pat
         grid.move_cursor(r, c)
         await pilot.pause()
         assert "[@click=app.quit]x[/]" in str(screen.status.query_one("#status-cell").render())
-        source = "\n".join(screen.source.render_line(y).text for y in range(screen.source.size.height))
-        assert "[@click=app.quit]x[/]" in source
+
+        def source_text() -> str:
+            return "\n".join(screen.source.render_line(y).text for y in range(screen.source.size.height))
+
+        for _ in range(20):  # the source pane scrolls after the next refresh (final layout)
+            if "[@click=app.quit]x[/]" in source_text():
+                break
+            await pilot.pause()
+        assert "[@click=app.quit]x[/]" in source_text()
         await pilot.click(DataGrid, offset=(grid.label_width + 2, grid.header_height))
         await pilot.press("e")
         await pilot.pause()
