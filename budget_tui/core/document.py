@@ -49,6 +49,10 @@ def parse_document(src: DecodedSource) -> Document:
     doc.narrative = [Paragraph(t.lineno, t.text) for t in stitched.narrative]
     _metadata(doc, [t.text for t in stitched.narrative])
     _check_truncation(doc, src)
+    if not doc.forms:
+        doc.problems.append(
+            Problem(src.path, None, "no budget form found (no tab-separated table, no form title)")
+        )
     return doc
 
 

@@ -139,3 +139,13 @@ def test_cli_show_on_a_non_text_file_exits_2_with_one_line(tmp_path: Path) -> No
     )
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and str(p) in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_text_without_forms_says_so(tmp_path: Path) -> None:
+    p = tmp_path / "notes.md"
+    p.write_text("# 会议纪要\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
+    doc = load_document(p)
+    assert not doc.forms
+    assert [pr.message for pr in doc.problems] == [
+        "no budget form found (no tab-separated table, no form title)"
+    ]
