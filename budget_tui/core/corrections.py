@@ -395,8 +395,11 @@ def _can_create(folder: Path) -> bool:
 
 
 def _is_installed_data(path: Path) -> bool:
-    """True for the sample documents installed inside the package (never written to)."""
-    return Path(__file__).resolve().parent.parent / "sample_data" in path.resolve().parents
+    """True for the bundled sample documents (never written to): inside the installed
+    package, or the repository's ``sample_data`` in a development checkout."""
+    package = Path(__file__).resolve().parent.parent
+    parents = path.resolve().parents
+    return package / "sample_data" in parents or package.parent / "sample_data" in parents
 
 
 def user_review_folder(source: Path) -> Path:

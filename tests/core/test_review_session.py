@@ -179,3 +179,11 @@ def test_reassign_a_block_and_undo(src: Path) -> None:
     s.undo()
     assert "performance_projects#3" in s.doc.forms and "satisfaction" not in s.doc.forms
     s.close()
+
+
+def test_bundled_samples_are_never_written_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from budget_tui.core.corrections import review_location
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    where = review_location(SAMPLE)
+    assert where.folder != SAMPLE.parent and "read-only" in where.message
