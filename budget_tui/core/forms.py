@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ _NORMALISE_DROP_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_title(text: str) -> str:
     """Strip markdown, spaces, years, punctuation and ordinals from a title line."""
     t = text.strip().lstrip("#").strip().strip("*").strip()

@@ -117,7 +117,7 @@ def build_columns(header: list[list[str]], data: list[list[str]], width: int) ->
     for j in range(width):
         parts: list[str] = []
         for level in spans:
-            label = re.sub(r"\s+", " ", level[j]).strip()
+            label = " ".join(level[j].split())
             if label and (not parts or parts[-1] != label):
                 parts.append(label)
         paths.append(tuple(parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,8 +133,14 @@ def _similar(a: str, b: str) -> bool:
         return True
     if a.count("\n") != b.count("\n"):
         return False
-    common = sum((Counter(a) & Counter(b)).values())
+    common = sum((_bag(a) & _bag(b)).values())
     return 2 * common / (len(a) + len(b)) >= HEADER_SIMILARITY
+
+
+@functools.lru_cache(maxsize=256)
+def _bag(text: str) -> Counter[str]:
+    """A header's characters as a multiset (a form's header is compared once per page)."""
+    return Counter(text)
 
 
 def _has_label(line: SourceLine) -> bool:
