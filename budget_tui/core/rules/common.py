@@ -48,8 +48,6 @@ class Identity:
     parts: list[CellKey]
     description: str
     severity: str = "error"
-    group: str = ""
-    """Identities of one group (e.g. one table column) are reported together when they fail."""
 
 
 @dataclass

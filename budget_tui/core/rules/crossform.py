@@ -64,7 +64,7 @@ def _table(doc: Document, form_id: str) -> Table | None:
 
 def _eq(a: CellKey | None, b: CellKey | None, description: str) -> Iterator[Identity]:
     if a is not None and b is not None:
-        yield Identity("crossform", a[0], a, [b], description, group=f"x:{a}:{b}")
+        yield Identity("crossform", a[0], a, [b], description)
 
 
 def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None:
@@ -193,7 +193,6 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
                 ("fiscal_summary", r, rcols[0]),
                 [("summary", wanted[t], scols[0])],
                 f"财政拨款收支总表 {t} = 收支总表 {t}",
-                group=f"x:fs:{r}",
             )
 
 
@@ -222,7 +221,6 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
                     ("summary", r, cols[0]),
                     [("expenditure", x, total_col) for x in by_class[cls]],
                     f"收支总表 {text} = 支出表 {cls} 类合计",
-                    group=f"x:class:{cls}",
                 )
                 break
 
@@ -253,5 +251,4 @@ def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
                 ("projects", r, pc),
                 [("performance_projects", names[name], fc)],
                 f"项目支出表 {row.label} = 项目绩效目标表 资金总额",
-                group=f"x:proj:{r}",
             )

@@ -59,7 +59,6 @@ def performance_identities(doc: Document) -> Iterator[Identity]:
                 key["total"],
                 [other],
                 "整体绩效目标表 部门预算总额 = 收支总表 收入总计",
-                group="x:perf:total",
             )
         if "basic" in key and "project" in key:
             yield Identity(
@@ -68,7 +67,6 @@ def performance_identities(doc: Document) -> Iterator[Identity]:
                 key["total"],
                 [key["basic"], key["project"]],
                 "部门预算总额 = 基本支出 + 项目支出",
-                group="perf:sum",
             )
     for name, pattern in (("basic", r"^基本支出/小计$"), ("project", r"^项目支出/小计$")):
         other = _total_of(doc, "expenditure", pattern)
@@ -79,7 +77,6 @@ def performance_identities(doc: Document) -> Iterator[Identity]:
                 key[name],
                 [other],
                 f"整体绩效目标表 {name} = 支出表",
-                group=f"x:perf:{name}",
             )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from budget_tui.core.model import Document, Form, Table
@@ -58,27 +58,17 @@ def _ordinal_identities(
     rows = [(r, _side_label(table, r, label_col)) for r in range(len(table.rows))]
     rows = [(r, t) for r, t in rows if t]
     # L1 = Σ its L2 children.
-    i = 0
-    while i < len(rows):
-        r, t = rows[i]
-        if ordinal_level(t) == 1:
-            kids: list[int] = []
-            k = i + 1
-            while k < len(rows) and ordinal_level(rows[k][1]) != 1 and not is_total_label(rows[k][1]):
-                if ordinal_level(rows[k][1]) == 2:
-                    kids.append(rows[k][0])
-                k += 1
-            if kids:
-                for c in cols:
-                    yield Identity(
-                        "totals.rows",
-                        form.id,
-                        (form.id, r, c),
-                        [(form.id, x, c) for x in kids],
-                        f"{t} = Σ its items",
-                        group=f"{form.id}:ord:{side}:{r}",
-                    )
-        i += 1
+    for i, (r, t) in enumerate(rows):
+        if ordinal_level(t) != 1:
+            continue
+        kids: list[int] = []
+        for x, label in rows[i + 1 :]:
+            if ordinal_level(label) == 1 or is_total_label(label):
+                break
+            if ordinal_level(label) == 2:
+                kids.append(x)
+        if kids:
+            yield from _row_sums("totals.rows", form, r, kids, cols, f"{t} = Σ its items")
     # Each total = the previous total + the top-level items since it.
     prev_total: int | None = None
     items: list[int] = []
@@ -86,20 +76,20 @@ def _ordinal_identities(
         if is_total_label(t) or re.search(r"(?:收入|支出)(?:合计|总计)", t):
             parts = ([prev_total] if prev_total is not None else []) + items
             if parts:
-                for c in cols:
-                    yield Identity(
-                        "totals.rows",
-                        form.id,
-                        (form.id, r, c),
-                        [(form.id, x, c) for x in parts],
-                        f"{t} = Σ items above",
-                        group=f"{form.id}:tot:{side}:{r}",
-                    )
+                yield from _row_sums("totals.rows", form, r, parts, cols, f"{t} = Σ items above")
             prev_total, items = r, []
         elif ordinal_level(t) == 2 or is_subset_label(t):
             continue
         else:
             items.append(r)
+
+
+def _row_sums(
+    rule: str, form: Form, total: int, parts: list[int], cols: Iterable[int], description: str
+) -> Iterator[Identity]:
+    """``row total = Σ rows parts``, one identity per amount column."""
+    for c in cols:
+        yield Identity(rule, form.id, (form.id, total, c), [(form.id, x, c) for x in parts], description)
 
 
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
@@ -124,17 +114,8 @@ def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -
         ]
         if not kids:
             continue
-        for c in cols:
-            if not table.rows[u].texts[c] and not any(table.rows[k].texts[c] for k in kids):
-                continue
-            yield Identity(
-                "totals.units",
-                form.id,
-                (form.id, u, c),
-                [(form.id, k, c) for k in kids],
-                f"{table.rows[u].key} = Σ its rows",
-                group=f"{form.id}:section:{u}:{c}",
-            )
+        printed = [c for c in cols if table.rows[u].texts[c] or any(table.rows[k].texts[c] for k in kids)]
+        yield from _row_sums("totals.units", form, u, kids, printed, f"{table.rows[u].key} = Σ its rows")
 
 
 def _classify_rows(table: Table, unit_codes: set[str]) -> tuple[list[int], list[int], list[int]]:
@@ -164,56 +145,16 @@ def _list_identities(form: Form, table: Table, cols: list[int], unit_codes: set[
     units3, units6, details = _classify_rows(table, unit_codes)
     for t in totals:
         tlabel = table.rows[t].key
-        for c in cols:
+        units = units3 or (units6 if len(units6) > 1 else [])
+        for c in cols:  # per column, details then units (the order findings are listed in)
             if details:
-                yield Identity(
-                    "totals.rows",
-                    form.id,
-                    (form.id, t, c),
-                    [(form.id, x, c) for x in details],
-                    f"{tlabel} = Σ detail rows",
-                    group=f"{form.id}:rows:{t}:{c}",
-                )
-            if units3:
-                yield Identity(
-                    "totals.units",
-                    form.id,
-                    (form.id, t, c),
-                    [(form.id, x, c) for x in units3],
-                    f"{tlabel} = Σ units",
-                    group=f"{form.id}:units:{t}:{c}",
-                )
-            elif len(units6) > 1:
-                yield Identity(
-                    "totals.units",
-                    form.id,
-                    (form.id, t, c),
-                    [(form.id, x, c) for x in units6],
-                    f"{tlabel} = Σ units",
-                    group=f"{form.id}:units:{t}:{c}",
-                )
-    if len(units3) == 1 and len(units6) == 1:
-        u, v = units3[0], units6[0]
-        for c in cols:
-            yield Identity(
-                "totals.units",
-                form.id,
-                (form.id, u, c),
-                [(form.id, v, c)],
-                f"{table.rows[u].key} = its only unit",
-                group=f"{form.id}:units:{u}:{c}",
-            )
-    if len(units3) == 1 and len(units6) > 1:
+                yield from _row_sums("totals.rows", form, t, details, (c,), f"{tlabel} = Σ detail rows")
+            if units:
+                yield from _row_sums("totals.units", form, t, units, (c,), f"{tlabel} = Σ units")
+    if len(units3) == 1 and units6:
         u = units3[0]
-        for c in cols:
-            yield Identity(
-                "totals.units",
-                form.id,
-                (form.id, u, c),
-                [(form.id, x, c) for x in units6],
-                f"{table.rows[u].key} = Σ its units",
-                group=f"{form.id}:units:{u}:{c}",
-            )
+        what = "its only unit" if len(units6) == 1 else "Σ its units"
+        yield from _row_sums("totals.units", form, u, units6, cols, f"{table.rows[u].key} = {what}")
 
 
 def row_identities(doc: Document, form: Form) -> Iterator[Identity]:
@@ -246,7 +187,6 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
                 (form.id, r, ca[0]),
                 [(form.id, r, cb[0])],
                 f"{a} = {b}",
-                group=f"{form.id}:balance",
             )
             return
 
@@ -324,7 +264,6 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
                 (form.id, r, c),
                 [(form.id, r, j) for j in parts],
                 f"{table.columns[c].key} = Σ {len(parts)} columns",
-                group=f"{form.id}:cols:{c}:{r}",
             )
             for r, row in enumerate(table.rows)
             if any(_nonzero(row.texts[j]) for j in (c, *parts))
@@ -375,7 +314,6 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
                 [(form.id, r, parent)],
                 f"{table.columns[c].key} = {table.columns[parent].key}",
                 severity="warning",
-                group=f"{form.id}:subset:{c}:{r}",
             )
             for r, row in enumerate(table.rows)
             if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
@@ -415,7 +353,6 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
                 (form.id, r, total),
                 [(form.id, r, j) for j in parts],
                 "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待",
-                group=f"{form.id}:3p:{r}",
             )
         if car is not None and buy is not None and run is not None:
             yield Identity(
@@ -424,5 +361,4 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
                 (form.id, r, car),
                 [(form.id, r, buy), (form.id, r, run)],
                 "公务用车购置及运行费 = 购置费 + 运行费",
-                group=f"{form.id}:3pcar:{r}",
             )
