@@ -50,6 +50,8 @@ _TITLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+_MAX_MARKER_CHARS = 64
+"""A marker is ``预算NN表`` give or take markup and OCR spaces: never longer than this."""
 _FORM_MARKER_RE = re.compile(r"^(?:预算|附表)?\s*(\d{1,2})\s*表$")
 _NORMALISE_DROP_RE = re.compile(
     r"[\s#*`>\-_|“”\"'‘’（）()\[\]【】:：,，.。、]|"
@@ -68,6 +70,8 @@ def normalise_title(text: str) -> str:
 
 def form_marker(text: str) -> str | None:
     """The form number of a page-top marker line such as ``预算03表`` (else ``None``)."""
+    if "表" not in text or len(text) > _MAX_MARKER_CHARS:
+        return None
     t = re.sub(r"[\s#*]", "", text)
     m = _FORM_MARKER_RE.match(t)
     return m.group(1).zfill(2) if m and t.startswith(("预算", "附表")) else None

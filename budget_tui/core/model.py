@@ -58,9 +58,23 @@ class Row:
 
     ``lines[j]`` is the 1-based source line of cell ``j`` (0 for a padded cell that
     was never printed) and ``srccols[j]`` its tab column in that line (-1 if padded).
+    A row read from one source line (most rows) keeps only that line's number and how
+    many cells it printed; the two lists are built on first use.
     """
 
-    __slots__ = ("_values", "code", "extra_lines", "is_total", "key", "label", "lines", "srccols", "texts")
+    __slots__ = (
+        "_line0",
+        "_lines",
+        "_printed",
+        "_srccols",
+        "_values",
+        "code",
+        "extra_lines",
+        "is_total",
+        "key",
+        "label",
+        "texts",
+    )
 
     def __init__(
         self,
@@ -74,8 +88,10 @@ class Row:
         is_total: bool = False,
     ) -> None:
         self.texts = texts
-        self.lines = lines
-        self.srccols = srccols
+        self._lines: list[int] | None = lines
+        self._srccols: list[int] | None = srccols
+        self._line0 = 0
+        self._printed = 0
         self.key = key
         self.label = label
         self.code = code
@@ -83,10 +99,54 @@ class Row:
         self.extra_lines: tuple[int, ...] = ()
         self._values: list[Decimal | None] | None = None
 
+    @classmethod
+    def from_line(cls, texts: list[str], line: int, printed: int) -> Row:
+        """A row whose first ``printed`` cells are tab columns 0.. of source line ``line``
+        and whose other cells are padding."""
+        row = cls.__new__(cls)
+        row.texts = texts
+        row._lines = row._srccols = None
+        row._line0 = line
+        row._printed = printed
+        row.key = row.label = row.code = ""
+        row.is_total = False
+        row.extra_lines = ()
+        row._values = None
+        return row
+
+    def _materialise(self) -> None:
+        pad = len(self.texts) - self._printed
+        self._lines = [self._line0] * self._printed + [0] * pad
+        self._srccols = [*range(self._printed), *[-1] * pad]
+
+    @property
+    def lines(self) -> list[int]:
+        if self._lines is None:
+            self._materialise()
+        assert self._lines is not None
+        return self._lines
+
+    @property
+    def srccols(self) -> list[int]:
+        if self._srccols is None:
+            self._materialise()
+        assert self._srccols is not None
+        return self._srccols
+
+    def pad(self, extra: int) -> None:
+        """Add ``extra`` blank, never-printed cells on the right."""
+        self.texts.extend([""] * extra)
+        if self._lines is not None and self._srccols is not None:
+            self._lines.extend([0] * extra)
+            self._srccols.extend([-1] * extra)
+        self._values = None
+
     @property
     def line(self) -> int:
         """The row's main source line (the first printed cell's line)."""
-        return next((ln for ln in self.lines if ln), 0)
+        if self._lines is None:
+            return self._line0 if self._printed else 0
+        return next((ln for ln in self._lines if ln), 0)
 
     @property
     def values(self) -> list[Decimal | None]:

@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row, Table
-from budget_tui.core.numbers import is_code, is_number, nospace
+from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row
+from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 
 MAX_HEADER_LINES = 4
 MAX_HEADER_CELL_CHARS = 30
 _TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:：]?$")
 _DIGIT_RE = re.compile(r"\d")
-_NUMERIC_START = frozenset("0123456789-−+—–－")
 _HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
 _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
+_SPACE_RE = re.compile(r"\s+")
+NON_TAB_SPACE_RE = re.compile(r"[^\S\t]")
+_ROW_LABEL_START = frozenset("(（一二三四五六七八九十")
 ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
 
 
-@dataclass
 class SourceLine:
     """A tab line split into stripped cells, with its 1-based line number."""
 
-    lineno: int
-    cells: list[str]
+    __slots__ = ("_sig", "cells", "lineno")
+
+    def __init__(self, lineno: int, cells: list[str]) -> None:
+        self.lineno = lineno
+        self.cells = cells
+        self._sig: str | None = None
 
     @property
     def filled(self) -> list[str]:
         return [c for c in self.cells if c]
+
+    @property
+    def signature(self) -> str:
+        """The line's cells without white space, joined by ``|`` (computed once)."""
+        if self._sig is None:
+            self._sig = _SPACE_RE.sub("", "|".join(self.cells))
+        return self._sig
+
+    def __repr__(self) -> str:
+        return f"SourceLine({self.lineno}, {self.cells!r})"
 
 
 @dataclass
@@ -50,7 +66,9 @@ class Block:
 
 def split_cells(line: str) -> list[str]:
     """Split a tab line into stripped cells, dropping trailing empty cells."""
-    cells = [c.strip() for c in line.split("\t")]
+    cells = line.split("\t")
+    if NON_TAB_SPACE_RE.search(line) is not None:  # most lines have no space to strip
+        cells = [c.strip() for c in cells]
     while cells and not cells[-1]:
         cells.pop()
     return cells
@@ -68,8 +86,12 @@ def is_header_line(cells: list[str]) -> bool:
         return False
     if len(filled) == 1 and is_total_label(filled[0]):
         return False
-    for c in filled:
-        if is_number(c) or is_code(c) or len(c) > MAX_HEADER_CELL_CHARS or ROW_LABEL_RE.match(c):
+    for c in reversed(filled):  # a data line's amounts sit on the right: reject it at once
+        if len(c) > MAX_HEADER_CELL_CHARS:
+            return False
+        if c[0] in NUMBER_START and (is_code(c) or is_number(c)):
+            return False
+        if c[0] in _ROW_LABEL_START and ROW_LABEL_RE.match(c):
             return False
         if _DIGIT_RE.search(c) and not _HEADER_DIGITS_OK_RE.search(c):
             return False
@@ -84,18 +106,25 @@ def split_header(lines: list[SourceLine]) -> tuple[list[SourceLine], list[Source
     return lines[:n], lines[n:]
 
 
-def header_signature(header: list[list[str]] | list[SourceLine]) -> str:
+def header_signature(header: list[SourceLine]) -> str:
     """Whitespace-free text of a header, to recognise a header repeated on a later page."""
-    parts: list[str] = []
-    for h in header:
-        cells = h.cells if isinstance(h, SourceLine) else h
-        parts.append("|".join(nospace(c) for c in cells))
-    return "\n".join(parts).rstrip("|\n")
+    return "\n".join([h.signature for h in header]).rstrip("|\n")
 
 
 def build_columns(header: list[list[str]], data: list[list[str]], width: int) -> list[Column]:
-    """Columns with header paths (labels spanning right within their parent) and roles."""
-    grid = [row + [""] * (width - len(row)) for row in header]
+    """Columns with header paths (labels spanning right within their parent) and roles.
+
+    Every row of ``data`` must be ``width`` cells long (rows are padded when built).
+    """
+    paths, keys = _header_paths(tuple(map(tuple, header)), width)
+    roles = column_roles(paths, data, width)
+    return [Column(k, p, r) for k, p, r in zip(keys, paths, roles, strict=True)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list[tuple[str, ...]], list[str]]:
+    """Each column's header path and unique key (the standard forms share their headers)."""
+    grid = [row + ("",) * (width - len(row)) for row in header]
     spans: list[list[str]] = []
     parent_ids: list[int] = [0] * width
     for level in grid:
@@ -121,41 +150,58 @@ def build_columns(header: list[list[str]], data: list[list[str]], width: int) ->
             if label and (not parts or parts[-1] != label):
                 parts.append(label)
         paths.append(tuple(parts))
-    roles = column_roles(paths, data, width)
     keys: list[str] = []
     seen: Counter[str] = Counter()
     for j, path in enumerate(paths):
         base = KEY_SEP.join(path) if path else f"col{j + 1}"
         seen[base] += 1
         keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
-    return [Column(k, p, r) for k, p, r in zip(keys, paths, roles, strict=True)]
+    return paths, keys
+
+
+# A column of amounts (or blanks) only, checked in one regex pass over its joined cells:
+# most columns are, and classifying them cell by cell in Python is most of the parse cost.
+_NUMBER_CELL = r"(?=[0-9\-−+—–－])(?:[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|——|--|[-—–－])"
+_ALL_NUMBERS_RE = re.compile(rf"(?:{_NUMBER_CELL})?(?:\n(?:{_NUMBER_CELL})?)*+")
+_ALL_CODES_RE = re.compile(r"[0-9]*(?:\n[0-9]*)*+")
+
+
+def _is_text_cell(c: str) -> bool:
+    """Neither an amount nor a code."""
+    return c[0] not in NUMBER_START or not (is_code(c) or is_number(c))
 
 
 def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
     """Role of each column from its header words and the kind of text it holds."""
+    columns: list[tuple[str, ...]] = list(zip(*data, strict=True)) if data else [() for _ in range(width)]
     numeric = [0] * width
-    decimal = [0] * width
     digits = [0] * width
     long_digits = [0] * width
     text = [0] * width
-    seen_text: list[set[str]] = [set() for _ in range(width)]
-    for row in data:
-        for j, c in enumerate(row[:width]):
-            if not c:
-                continue
-            if c[0] not in _NUMERIC_START:
-                text[j] += 1
-                seen_text[j].add(c)
-            elif is_code(c):
-                digits[j] += 1
-                long_digits[j] += len(c) >= 6
-            elif is_number(c):
-                numeric[j] += 1
-                decimal[j] += "." in c
-            else:
-                text[j] += 1
-                seen_text[j].add(c)
-    distinct = [len(v) for v in seen_text]
+    for j, col in enumerate(columns):
+        filled = len(col) - col.count("")
+        if not filled:
+            continue
+        joined = "\n".join(col)
+        if _ALL_CODES_RE.fullmatch(joined):
+            digits[j] = filled
+            long_digits[j] = sum(len(c) >= 6 for c in col)
+        elif _ALL_NUMBERS_RE.fullmatch(joined):
+            # Only the sum numeric + digits and whether numeric is zero decide a role.
+            numeric[j] = filled
+        else:
+            for c in col:
+                if not c:
+                    continue
+                if c[0] not in NUMBER_START:
+                    text[j] += 1
+                elif is_code(c):
+                    digits[j] += 1
+                    long_digits[j] += len(c) >= 6
+                elif is_number(c):
+                    numeric[j] += 1
+                else:
+                    text[j] += 1
     roles: list[ColumnRole] = []
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
@@ -178,7 +224,10 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     ]
     # The label is the first text column whose entries name rows (mostly distinct), so a
     # category column such as 类型 (其他运转类 on every row) is not taken for it.
-    label = next((j for j in candidates if distinct[j] >= 0.6 * text[j]), candidates[0] if candidates else -1)
+    label = next(
+        (j for j in candidates if len({c for c in columns[j] if c and _is_text_cell(c)}) >= 0.6 * text[j]),
+        candidates[0] if candidates else -1,
+    )
     for j in range(width):
         if is_code_col[j]:
             roles.append("code")
@@ -191,33 +240,43 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     return roles
 
 
+def _code_text(t: str) -> str:
+    """``t`` as a subject code (OCR spaces inside removed), or ``""`` if it is not one."""
+    if t.isdigit():
+        return t if t.isascii() else ""
+    if " " in t:
+        t = t.replace(" ", "")  # OCR spaces inside a code (``15000 3``)
+        return t if t.isdigit() and t.isascii() else ""
+    return ""
+
+
 def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
     seen: Counter[str] = Counter()
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
-    scan = [(j, c) for j, c in enumerate(columns) if c.role != "amount"]
+    scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
         first_text = ""
         prev_code_col = -2
         texts = row.texts
-        for j, col in scan:
-            t = texts[j] if j < len(texts) else ""
-            if not t:
-                continue
-            if " " in t and is_code(t.replace(" ", "")):
-                t = t.replace(" ", "")  # OCR spaces inside a code (``15000 3``)
-            if is_code(t) and (not first_text or col.role == "code"):
+        width = len(texts)
+        for j, code_col in scan:
+            t = texts[j] if j < width else ""
+            if not t or (first_text and not code_col):
+                continue  # after the row's first text only a code column can add a code
+            code = _code_text(t)
+            if code and (not first_text or code_col):
                 # Adjacent 类/款/项 parts (3 + 2 + 2 digits) join into one subject code.
-                if codes and prev_code_col == j - 1 and len(t) == 2 and len(codes[-1]) in (3, 5):
-                    codes[-1] += t
+                if codes and prev_code_col == j - 1 and len(code) == 2 and len(codes[-1]) in (3, 5):
+                    codes[-1] += code
                 else:
-                    codes.append(t)
+                    codes.append(code)
                 prev_code_col = j
             elif not first_text and not is_number(t):
                 first_text = t
-        own = row.texts[label_col] if 0 <= label_col < len(row.texts) else ""
-        label = own if own and not is_code(own.replace(" ", "")) and not is_number(own) else first_text
+        own = texts[label_col] if 0 <= label_col < width else ""
+        label = own if own and not _code_text(own) and not is_number(own) else first_text
         row.code = "/".join(codes)
         row.label = label
         row.is_total = not codes and (is_total_label(label) or is_total_label(first_text))
@@ -232,25 +291,10 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         row.key = base if seen[base] == 1 else f"{base}#{seen[base]}"
 
 
-def make_row(line: SourceLine, width: int, offset: int = 0) -> Row:
-    """A row from one source line, padded to ``width``, cells starting at table column ``offset``."""
-    cells = line.cells[: width - offset]
+def make_row(line: SourceLine, width: int) -> Row:
+    """A row from one source line, padded (or cut) to ``width`` cells."""
+    cells = line.cells
     n = len(cells)
-    texts = [""] * offset + cells + [""] * (width - offset - n)
-    lines = [0] * offset + [line.lineno] * n + [0] * (width - offset - n)
-    srccols = [-1] * offset + list(range(n)) + [-1] * (width - offset - n)
-    return Row(texts, lines, srccols)
-
-
-def build_table(header: list[SourceLine], data: list[SourceLine]) -> Table:
-    """A table from header and data lines as printed (no stitching)."""
-    width = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
-    columns = build_columns([h.cells for h in header], [d.cells for d in data], width)
-    rows = [make_row(d, width) for d in data]
-    key_rows(rows, columns)
-    return Table(
-        header=[h.cells + [""] * (width - len(h.cells)) for h in header],
-        header_lines=[h.lineno for h in header],
-        columns=columns,
-        rows=rows,
-    )
+    if n >= width:
+        return Row.from_line(cells[:width], line.lineno, width)
+    return Row.from_line(cells + [""] * (width - n), line.lineno, n)

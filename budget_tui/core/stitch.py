@@ -18,8 +18,9 @@ from budget_tui.core.forms import (
     normalise_title,
 )
 from budget_tui.core.model import Row, Table
-from budget_tui.core.numbers import is_code, is_number, parse_number
+from budget_tui.core.numbers import NUMBER_START, is_code, is_number, parse_number
 from budget_tui.core.parse import (
+    NON_TAB_SPACE_RE,
     ROW_LABEL_RE,
     Block,
     SourceLine,
@@ -28,7 +29,6 @@ from budget_tui.core.parse import (
     is_total_label,
     key_rows,
     make_row,
-    split_cells,
     split_header,
 )
 
@@ -37,7 +37,7 @@ MAX_ALIGN_CELLS = 250_000
 _LONG_TEXT = 40
 
 
-@dataclass
+@dataclass(slots=True)
 class TextLine:
     """A non-table, non-blank source line."""
 
@@ -80,10 +80,7 @@ class FormDraft:
             return
         extra = width - self.width
         for row in self.rows:
-            row.texts.extend([""] * extra)
-            row.lines.extend([0] * extra)
-            row.srccols.extend([-1] * extra)
-            row._values = None
+            row.pad(extra)
         for level in self.header:
             level.extend([""] * extra)
         self.width = width
@@ -103,9 +100,15 @@ def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
     """Group source lines into text lines and blocks of consecutive tab lines."""
     items: list[TextLine | Block] = []
     current: list[SourceLine] = []
+    spaces = NON_TAB_SPACE_RE.search
     for n, line in enumerate(lines, 1):
         if "\t" in line:
-            cells = split_cells(line)
+            # split_cells, inlined: this loop runs once per source line.
+            cells = line.split("\t")
+            if spaces(line) is not None:
+                cells = [c.strip() for c in cells]
+            while cells and not cells[-1]:
+                cells.pop()
             if cells:
                 current.append(SourceLine(n, cells))
                 continue
@@ -121,11 +124,14 @@ def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
     return items
 
 
+@functools.lru_cache(maxsize=1024)
 def _similar(a: str, b: str) -> bool:
     """Headers alike but for OCR noise (spaces, a dropped or misread character).
 
     Compares the headers' characters as multisets (difflib's ``quick_ratio``): linear, and
     repeated page headers differ from other forms' headers in their vocabulary anyway.
+    Cached: a form's header is compared with every page, and the standard forms share
+    their headers across documents.
     """
     if not a or not b:
         return False
@@ -133,14 +139,10 @@ def _similar(a: str, b: str) -> bool:
         return True
     if a.count("\n") != b.count("\n"):
         return False
-    common = sum((_bag(a) & _bag(b)).values())
+    if 2 * min(len(a), len(b)) < HEADER_SIMILARITY * (len(a) + len(b)):
+        return False  # too different in length for enough characters in common
+    common = sum((Counter(a) & Counter(b)).values())
     return 2 * common / (len(a) + len(b)) >= HEADER_SIMILARITY
-
-
-@functools.lru_cache(maxsize=256)
-def _bag(text: str) -> Counter[str]:
-    """A header's characters as a multiset (a form's header is compared once per page)."""
-    return Counter(text)
 
 
 def _has_label(line: SourceLine) -> bool:
@@ -163,21 +165,30 @@ def _is_tail_line(line: SourceLine) -> bool:
 
 def _content_text(header: list[SourceLine], data: list[SourceLine]) -> str:
     parts = [c for h in header for c in h.cells]
-    parts += [c for d in data[:3] for c in d.cells if c and not is_number(c)]
+    parts += [c for d in data[:3] for c in d.cells if c and (c[0] not in NUMBER_START or not is_number(c))]
     return "|".join(parts)
 
 
-def _amounts(row: Row) -> list[Decimal | None]:
-    """Values right of the row's label (codes sit left of it)."""
+def _first_label(texts: list[str]) -> str:
+    """The first cell that is neither an amount nor a code."""
+    for t in texts:
+        if t and (t[0] not in NUMBER_START or not (is_number(t) or is_code(t))):
+            return t
+    return ""
+
+
+def _amounts(row: Row) -> list[Decimal]:
+    """Printed values right of the row's label (codes sit left of it)."""
     texts = row.texts
     start = next((j + 1 for j, t in enumerate(texts) if t and not is_number(t)), 0)
-    return row.values[start:]
+    return [v for v in row.values[start:] if v is not None]
 
 
-def _pair_score(left: Row, frag: Row) -> int:
-    """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``."""
-    lv = [v for v in _amounts(left) if v is not None]
-    fv = [v for v in frag.values if v is not None]
+def _pair_score(lv: list[Decimal], fv: list[Decimal]) -> int:
+    """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``.
+
+    ``lv`` are the left row's values right of its label, ``fv`` the fragment row's values.
+    """
     if not lv:
         return 0
     total, rest = lv[0], [*lv[1:], Decimal(0)]
@@ -186,8 +197,7 @@ def _pair_score(left: Row, frag: Row) -> int:
     return -1
 
 
-def _skip_score(left: Row) -> int:
-    lv = [v for v in _amounts(left) if v is not None]
+def _skip_score(lv: list[Decimal]) -> int:
     if not lv:
         return 1
     return 1 if any(lv[0] == x for x in lv[1:]) or lv[0] == 0 else 0
@@ -210,8 +220,10 @@ def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
     best = [[neg] * (k + 1) for _ in range(n + 1)]
     move = [[0] * (k + 1) for _ in range(n + 1)]
     best[0][0] = 0
-    pair = [[_pair_score(left[i], frag[j]) for j in range(k)] for i in range(n)]
-    skip = [_skip_score(r) for r in left]
+    left_values = [_amounts(r) for r in left]
+    frag_values = [[v for v in r.values if v is not None] for r in frag]
+    pair = [[_pair_score(lv, fv) for fv in frag_values] for lv in left_values]
+    skip = [_skip_score(lv) for lv in left_values]
     for i in range(1, n + 1):
         for j in range(0, min(i, k) + 1):
             a = best[i - 1][j] + skip[i - 1] if best[i - 1][j] > neg else neg
@@ -330,7 +342,6 @@ class Stitcher:
                 header, data = block.lines[:n], block.lines[n:]
         pending = self.pending
         sig = header_signature(header)
-        content_kind = kind_of_content(_content_text(header, data))
         same_kind_title = (
             pending is None or pending.kind is None or (cur is not None and pending.kind == cur.kind)
         )
@@ -342,10 +353,13 @@ class Stitcher:
             if not header and data and _has_label(data[0]) and cur.kind is not None:
                 self._continue(cur, data, block)
                 return
+            content_kind = kind_of_content(_content_text(header, data))
             if self._is_fragment(cur, header, data, content_kind, pending):
                 self._attach_fragment(cur, header, data, block)
                 return
-        self._new_form(header, data, block, content_kind)
+        else:
+            content_kind = kind_of_content(_content_text(header, data))
+        self._new_form(header, data, block, content_kind, sig)
 
     def _is_fragment(
         self,
@@ -368,7 +382,12 @@ class Stitcher:
         return len(data) <= len(cur.rows) - cur.page_start or (not cur.rows and bool(header))
 
     def _new_form(
-        self, header: list[SourceLine], data: list[SourceLine], block: Block, content_kind: str | None
+        self,
+        header: list[SourceLine],
+        data: list[SourceLine],
+        block: Block,
+        content_kind: str | None,
+        signature: str,
     ) -> None:
         p = self.pending
         self.pending = None
@@ -392,7 +411,7 @@ class Stitcher:
         draft.width = width
         draft.header = [h.cells + [""] * (width - len(h.cells)) for h in header]
         draft.header_lines = [h.lineno for h in header]
-        draft.signature = header_signature(header)
+        draft.signature = signature
         draft.rows = [make_row(d, width) for d in data]
         draft.last_line = block.end
         self.forms.append(draft)
@@ -408,7 +427,7 @@ class Stitcher:
                 continue
             cur.widen(len(d.cells))
             row = make_row(d, cur.width)
-            label = next((t for t in row.texts if t and not is_number(t) and not is_code(t)), "")
+            label = _first_label(row.texts)
             if is_total_label(label) and self._repeats_total(cur, row, label):
                 continue
             cur.rows.append(row)
@@ -427,8 +446,7 @@ class Stitcher:
     @staticmethod
     def _repeats_total(cur: FormDraft, row: Row, label: str) -> bool:
         for prev in cur.rows:
-            plabel = next((t for t in prev.texts if t and not is_number(t) and not is_code(t)), "")
-            if plabel == label:
+            if _first_label(prev.texts) == label:
                 # Same printed total on a later page: drop it only when it agrees.
                 return [parse_number(t) for t in prev.texts] == [parse_number(t) for t in row.texts]
         return False
