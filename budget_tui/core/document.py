@@ -11,7 +11,7 @@ from pathlib import Path
 from budget_tui.core.errors import Problem
 from budget_tui.core.forms import KINDS, other_id
 from budget_tui.core.model import Corpus, Document, Form, FormStatus, Paragraph, Table, Unit
-from budget_tui.core.numbers import is_code, nospace
+from budget_tui.core.numbers import is_code, is_number, nospace
 from budget_tui.core.source import (
     MAX_LINE_CHARS,
     DecodedSource,
@@ -24,6 +24,7 @@ from budget_tui.core.stitch import FormDraft, Title, draft_to_table, stitch
 _DEPT_RE = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NONZERO_DIGIT_RE = re.compile(r"[1-9]")
 _MONEY_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
 
@@ -31,14 +32,14 @@ def parse_document(src: DecodedSource) -> Document:
     """Parse one decoded source into a Document (never raises on content)."""
     problems: list[Problem] = []
     lines = src.lines
-    for n, line in enumerate(lines, 1):
-        if len(line) > MAX_LINE_CHARS:
-            problems.append(
-                Problem(src.path, n, f"line of {len(line):,} characters cut to {MAX_LINE_CHARS:,}")
-            )
-    if any(len(line) > MAX_LINE_CHARS for line in lines):
+    if max(map(len, lines), default=0) > MAX_LINE_CHARS:
+        for n, line in enumerate(lines, 1):
+            if len(line) > MAX_LINE_CHARS:
+                problems.append(
+                    Problem(src.path, n, f"line of {len(line):,} characters cut to {MAX_LINE_CHARS:,}")
+                )
         lines = [line[:MAX_LINE_CHARS] for line in lines]
-    if any(_CONTROL_RE.search(line) for line in lines):
+    if _CONTROL_RE.search("\n".join(lines)):
         lines = [_printable(line) for line in lines]
     stitched = stitch(lines)
     doc = Document(path=src.path, sha256=src.sha256, lines=lines)
@@ -77,9 +78,8 @@ def _has_content(table: Table) -> bool:
             if not t:
                 continue
             if roles[j] == "amount":
-                v = row.values[j]
-                if v is None or v != 0:
-                    return True
+                if not is_number(t) or _NONZERO_DIGIT_RE.search(t):
+                    return True  # text, or an amount other than zero
             elif roles[j] == "text" and t != row.label:
                 return True
     return False
@@ -153,10 +153,8 @@ def _metadata(doc: Document, texts: list[str]) -> None:
 def _department(lines: list[str]) -> str:
     """The most printed 部门名称 / 编制部门 value (the value may stand on the next line)."""
     names: Counter[str] = Counter()
-    for i, raw in enumerate(lines):
-        if "名称" not in raw and "编制部门" not in raw:
-            continue
-        t = raw.strip().strip("*#").strip()
+    for i in [i for i, raw in enumerate(lines) if "名称" in raw or "编制部门" in raw]:
+        t = lines[i].strip().strip("*#").strip()
         m = _DEPT_RE.match(t.split("\t")[0]) if t else None
         if not m:
             continue
@@ -181,12 +179,10 @@ def _year(doc: Document) -> int | None:
 def _money_unit(lines: list[str]) -> str:
     """万元 / 元 from the 单位：… lines (OCR may break them over three lines)."""
     money: Counter[str] = Counter()
-    for i in range(len(lines)):
-        if "单位" in lines[i] and "\t" not in lines[i]:
-            window = nospace("".join(lines[i : i + 3]))
-            m = _MONEY_RE.search(window)
-            if m:
-                money[m.group(1)] += 1
+    for i in [i for i, line in enumerate(lines) if "单位" in line and "\t" not in line]:
+        m = _MONEY_RE.search(nospace("".join(lines[i : i + 3])))
+        if m:
+            money[m.group(1)] += 1
     return money.most_common(1)[0][0] if money else ""
 
 

@@ -19,6 +19,7 @@ _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
 _SPACE_RE = re.compile(r"\s+")
 NON_TAB_SPACE_RE = re.compile(r"[^\S\t]")
 _ROW_LABEL_START = frozenset("(（一二三四五六七八九十")
+_TOTAL_KEY_DROP_RE = re.compile(r"[\s:：]")
 ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
 
 
@@ -122,6 +123,12 @@ def build_columns(header: list[list[str]], data: list[list[str]], width: int) ->
 
 
 @functools.lru_cache(maxsize=1024)
+def _code_headers(paths: tuple[tuple[str, ...], ...]) -> list[bool]:
+    """Whether each column's header names a code (编码, 代码, 科目, 类/款/项)."""
+    return [any(_CODE_HEADER_RE.search(p) for p in path) for path in paths]
+
+
+@functools.lru_cache(maxsize=1024)
 def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list[tuple[str, ...]], list[str]]:
     """Each column's header path and unique key (the standard forms share their headers)."""
     grid = [row + ("",) * (width - len(row)) for row in header]
@@ -145,8 +152,8 @@ def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list
     paths: list[tuple[str, ...]] = []
     for j in range(width):
         parts: list[str] = []
-        for level in spans:
-            label = " ".join(level[j].split())
+        for span in spans:
+            label = " ".join(span[j].split())
             if label and (not parts or parts[-1] != label):
                 parts.append(label)
         paths.append(tuple(parts))
@@ -161,9 +168,12 @@ def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list
 
 # A column of amounts (or blanks) only, checked in one regex pass over its joined cells:
 # most columns are, and classifying them cell by cell in Python is most of the parse cost.
-_NUMBER_CELL = r"(?=[0-9\-−+—–－])(?:[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|——|--|[-—–－])"
-_ALL_NUMBERS_RE = re.compile(rf"(?:{_NUMBER_CELL})?(?:\n(?:{_NUMBER_CELL})?)*+")
-_ALL_CODES_RE = re.compile(r"[0-9]*(?:\n[0-9]*)*+")
+# ASCII digits only: a column these do not match is classified cell by cell (exactly).
+_NUMBER_CELL = r"(?:[-−+]?[0-9]{1,3}(?:(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?%?|——|--|[-—–－])"
+_ALL_NUMBERS_RE = re.compile(rf"{_NUMBER_CELL}?(?:\n{_NUMBER_CELL}?)*+")
+_ALL_CODES_RE = re.compile(r"[0-9\n]*+")
+_TEXT_CELL = r"[^\n0-9\-−+—–－][^\n]*+"
+_ALL_TEXT_RE = re.compile(rf"(?:{_TEXT_CELL})?(?:\n(?:{_TEXT_CELL})?)*+")
 
 
 def _is_text_cell(c: str) -> bool:
@@ -171,46 +181,55 @@ def _is_text_cell(c: str) -> bool:
     return c[0] not in NUMBER_START or not (is_code(c) or is_number(c))
 
 
+def _distinct_texts(col: tuple[str, ...], texts: int) -> int:
+    """How many different text cells (neither amounts nor codes) a column holds."""
+    if texts == len(col) - col.count(""):  # every filled cell is text
+        return len(set(col)) - ("" in col)
+    return len({c for c in col if c and _is_text_cell(c)})
+
+
+def _column_counts(col: tuple[str, ...]) -> tuple[int, int, int, int]:
+    """How many of a column's cells are amounts, codes, long (6+ digit) codes and text.
+
+    A column of amounts only reports them all as amounts: only the sum of amounts and
+    codes and whether any amount is not a bare integer decide a role.
+    """
+    filled = len(col) - col.count("")
+    if not filled:
+        return 0, 0, 0, 0
+    joined = "\n".join(col)
+    if _ALL_CODES_RE.fullmatch(joined):
+        return 0, filled, sum(len(c) >= 6 for c in col), 0
+    if _ALL_NUMBERS_RE.fullmatch(joined):
+        return filled, 0, 0, 0
+    if _ALL_TEXT_RE.fullmatch(joined):
+        return 0, 0, 0, filled
+    numeric = digits = long_digits = text = 0
+    for c in col:
+        if not c:
+            continue
+        if c[0] not in NUMBER_START:
+            text += 1
+        elif is_code(c):
+            digits += 1
+            long_digits += len(c) >= 6
+        elif is_number(c):
+            numeric += 1
+        else:
+            text += 1
+    return numeric, digits, long_digits, text
+
+
 def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
     """Role of each column from its header words and the kind of text it holds."""
     columns: list[tuple[str, ...]] = list(zip(*data, strict=True)) if data else [() for _ in range(width)]
-    numeric = [0] * width
-    digits = [0] * width
-    long_digits = [0] * width
-    text = [0] * width
-    for j, col in enumerate(columns):
-        filled = len(col) - col.count("")
-        if not filled:
-            continue
-        joined = "\n".join(col)
-        if _ALL_CODES_RE.fullmatch(joined):
-            digits[j] = filled
-            long_digits[j] = sum(len(c) >= 6 for c in col)
-        elif _ALL_NUMBERS_RE.fullmatch(joined):
-            # Only the sum numeric + digits and whether numeric is zero decide a role.
-            numeric[j] = filled
-        else:
-            for c in col:
-                if not c:
-                    continue
-                if c[0] not in NUMBER_START:
-                    text[j] += 1
-                elif is_code(c):
-                    digits[j] += 1
-                    long_digits[j] += len(c) >= 6
-                elif is_number(c):
-                    numeric[j] += 1
-                else:
-                    text[j] += 1
+    numeric, digits, long_digits, text = (list(x) for x in zip(*map(_column_counts, columns), strict=True))
+    code_header = _code_headers(tuple(paths))
     roles: list[ColumnRole] = []
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
     is_code_col = [
-        (
-            any(_CODE_HEADER_RE.search(p) for p in paths[j])
-            and not numeric[j]
-            and (digits[j] > 0 or not text[j])
-        )
+        (code_header[j] and not numeric[j] and (digits[j] > 0 or not text[j]))
         or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
         for j in range(width)
     ]
@@ -225,7 +244,7 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     # The label is the first text column whose entries name rows (mostly distinct), so a
     # category column such as 类型 (其他运转类 on every row) is not taken for it.
     label = next(
-        (j for j in candidates if len({c for c in columns[j] if c and _is_text_cell(c)}) >= 0.6 * text[j]),
+        (j for j in candidates if _distinct_texts(columns[j], text[j]) >= 0.6 * text[j]),
         candidates[0] if candidates else -1,
     )
     for j in range(width):
@@ -252,7 +271,8 @@ def _code_text(t: str) -> str:
 
 def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
+    width = len(columns)
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
     scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
     for n, row in enumerate(rows, 1):
@@ -260,9 +280,10 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         first_text = ""
         prev_code_col = -2
         texts = row.texts
-        width = len(texts)
+        if len(texts) < width:
+            texts = texts + [""] * (width - len(texts))
         for j, code_col in scan:
-            t = texts[j] if j < width else ""
+            t = texts[j]
             if not t or (first_text and not code_col):
                 continue  # after the row's first text only a code column can add a code
             code = _code_text(t)
@@ -274,21 +295,26 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
                     codes.append(code)
                 prev_code_col = j
             elif not first_text and not is_number(t):
-                first_text = t
-        own = texts[label_col] if 0 <= label_col < width else ""
-        label = own if own and not _code_text(own) and not is_number(own) else first_text
-        row.code = "/".join(codes)
+                first_text = t  # never a code nor an amount
+        own = texts[label_col] if label_col >= 0 else ""
+        label = first_text if own == first_text or not own or _code_text(own) or is_number(own) else own
+        code = "/".join(codes)
+        row.code = code
         row.label = label
-        row.is_total = not codes and (is_total_label(label) or is_total_label(first_text))
+        is_total = not codes and (
+            ("计" in label and is_total_label(label)) or ("计" in first_text and is_total_label(first_text))
+        )
         if n == 1 and not codes and not label and len(rows) > 1:
             # The first row of a list with its 合计 label lost (000/001 项目支出表).
-            row.is_total = True
-        base = row.code or label or f"row{n}"
-        if row.is_total:
+            is_total = True
+        row.is_total = is_total
+        base = code or label or f"row{n}"
+        if is_total:
             total_label = next((t for t in (label, first_text) if is_total_label(t)), "合计")
-            base = re.sub(r"[\s:：]", "", total_label)
-        seen[base] += 1
-        row.key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+            base = _TOTAL_KEY_DROP_RE.sub("", total_label)
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        row.key = base if count == 1 else f"{base}#{count}"
 
 
 def make_row(line: SourceLine, width: int) -> Row:
