@@ -270,6 +270,8 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
 
 def _code_text(t: str) -> str:
     """``t`` as a subject code (OCR spaces inside removed), or ``""`` if it is not one."""
+    if not t:
+        return ""
     if t.isdigit():
         return t if t.isascii() else ""
     if " " in t:
@@ -278,12 +280,23 @@ def _code_text(t: str) -> str:
     return ""
 
 
+def _add_code(codes: list[str], code: str, col: int, prev_col: int) -> int:
+    """Append a row's code; adjacent 类/款/项 parts (3 + 2 + 2 digits) join into one."""
+    if codes and prev_col == col - 1 and len(code) == 2 and len(codes[-1]) in (3, 5):
+        codes[-1] += code
+    else:
+        codes.append(code)
+    return col
+
+
 def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
     seen: dict[str, int] = {}
     width = len(columns)
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
     scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
+    # Once a row's first text is found only code columns can still add a code.
+    codes_after = [[j for j, code_col in scan[k + 1 :] if code_col] for k in range(len(scan))]
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
         first_text = ""
@@ -291,20 +304,20 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         texts = row.texts
         if len(texts) < width:
             texts = texts + [""] * (width - len(texts))
-        for j, code_col in scan:
+        for k, (j, _) in enumerate(scan):
             t = texts[j]
-            if not t or (first_text and not code_col):
-                continue  # after the row's first text only a code column can add a code
+            if not t:
+                continue
             code = _code_text(t)
-            if code and (not first_text or code_col):
-                # Adjacent 类/款/项 parts (3 + 2 + 2 digits) join into one subject code.
-                if codes and prev_code_col == j - 1 and len(code) == 2 and len(codes[-1]) in (3, 5):
-                    codes[-1] += code
-                else:
-                    codes.append(code)
-                prev_code_col = j
-            elif not first_text and not is_number(t):
+            if code:
+                prev_code_col = _add_code(codes, code, j, prev_code_col)
+            elif not is_number(t):
                 first_text = t  # never a code nor an amount
+                for j2 in codes_after[k]:
+                    code = _code_text(texts[j2])
+                    if code:
+                        prev_code_col = _add_code(codes, code, j2, prev_code_col)
+                break
         own = texts[label_col] if label_col >= 0 else ""
         label = first_text if own == first_text or not own or _code_text(own) or is_number(own) else own
         code = "/".join(codes)
