@@ -60,19 +60,33 @@ _NORMALISE_DROP_RE = re.compile(
 )
 
 
+_LEADING_ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]\s*")
+_DIGIT_RE = re.compile(r"\d")
+_ORDINAL_START = frozenset("附一二三四五六七八九十")
+# The single characters _NORMALISE_DROP_RE drops (white space and punctuation), for
+# str.translate: most lines (no digits, no leading ordinal) need nothing else.
+_DROP_CHARS = str.maketrans(
+    dict.fromkeys(
+        [chr(i) for i in range(0x3001) if chr(i).isspace()] + list("#*`>-_|“”\"'‘’（）()[]【】:：,，.。、")
+    )
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def normalise_title(text: str) -> str:
     """Strip markdown, spaces, years, punctuation and ordinals from a title line."""
     t = text.strip().lstrip("#").strip().strip("*").strip()
-    t = re.sub(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]\s*", "", t)
-    return _NORMALISE_DROP_RE.sub("", t)
+    t = _LEADING_ORDINAL_RE.sub("", t)
+    if (t and t[0] in _ORDINAL_START) or _DIGIT_RE.search(t):
+        return _NORMALISE_DROP_RE.sub("", t)  # years, numbers and ordinals too
+    return t.translate(_DROP_CHARS)
 
 
 def form_marker(text: str) -> str | None:
     """The form number of a page-top marker line such as ``预算03表`` (else ``None``)."""
     if "表" not in text or len(text) > _MAX_MARKER_CHARS:
         return None
-    t = re.sub(r"[\s#*]", "", text)
+    t = "".join(text.split()).replace("#", "").replace("*", "")
     m = _FORM_MARKER_RE.match(t)
     return m.group(1).zfill(2) if m and t.startswith(("预算", "附表")) else None
 

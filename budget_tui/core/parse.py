@@ -16,7 +16,6 @@ _TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:
 _DIGIT_RE = re.compile(r"\d")
 _HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
 _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
-_SPACE_RE = re.compile(r"\s+")
 NON_TAB_SPACE_RE = re.compile(r"[^\S\t]")
 _ROW_LABEL_START = frozenset("(（一二三四五六七八九十")
 _TOTAL_KEY_DROP_RE = re.compile(r"[\s:：]")
@@ -41,7 +40,7 @@ class SourceLine:
     def signature(self) -> str:
         """The line's cells without white space, joined by ``|`` (computed once)."""
         if self._sig is None:
-            self._sig = _SPACE_RE.sub("", "|".join(self.cells))
+            self._sig = "".join("|".join(self.cells).split())
         return self._sig
 
     def __repr__(self) -> str:
