@@ -296,6 +296,7 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
     scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
     # Once a row's first text is found only code columns can still add a code.
     codes_after = [[j for j, code_col in scan[k + 1 :] if code_col] for k in range(len(scan))]
+    scan_cols = [j for j, _ in scan]
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
         first_text = ""
@@ -303,14 +304,14 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         texts = row.texts
         if len(texts) < width:
             texts = texts + [""] * (width - len(texts))
-        for k, (j, _) in enumerate(scan):
+        for k, j in enumerate(scan_cols):
             t = texts[j]
             if not t:
                 continue
-            code = _code_text(t)
+            code = t if t.isdigit() and t.isascii() else _code_text(t) if " " in t else ""
             if code:
                 prev_code_col = _add_code(codes, code, j, prev_code_col)
-            elif not is_number(t):
+            elif t[0] not in NUMBER_START or not is_number(t):
                 first_text = t  # never a code nor an amount
                 for j2 in codes_after[k]:
                     code = _code_text(texts[j2])
