@@ -184,17 +184,20 @@ def _amounts(row: Row) -> list[Decimal]:
     return [v for v in row.values[start:] if v is not None]
 
 
-def _pair_score(lv: list[Decimal], fv: list[Decimal]) -> int:
-    """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``.
-
-    ``lv`` are the left row's values right of its label, ``fv`` the fragment row's values.
-    """
+def _pair_targets(lv: list[Decimal]) -> frozenset[Decimal] | None:
+    """The fragment values that would complete a left row (values ``lv`` right of its
+    label): ``total - part`` for each part, so ``total = part + fragment value``."""
     if not lv:
+        return None
+    total = lv[0]
+    return frozenset(total - x for x in [*lv[1:], Decimal(0)])
+
+
+def _pair_score(targets: frozenset[Decimal] | None, fv: frozenset[Decimal]) -> int:
+    """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``."""
+    if targets is None:
         return 0
-    total, rest = lv[0], [*lv[1:], Decimal(0)]
-    if any(total == x + y for x in rest for y in fv):
-        return 2
-    return -1
+    return -1 if targets.isdisjoint(fv) else 2
 
 
 def _skip_score(lv: list[Decimal]) -> int:
@@ -221,13 +224,18 @@ def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
     move = [[0] * (k + 1) for _ in range(n + 1)]
     best[0][0] = 0
     left_values = [_amounts(r) for r in left]
-    frag_values = [[v for v in r.values if v is not None] for r in frag]
-    pair = [[_pair_score(lv, fv) for fv in frag_values] for lv in left_values]
+    targets = [_pair_targets(lv) for lv in left_values]
+    frag_values = [frozenset(v for v in r.values if v is not None) for r in frag]
     skip = [_skip_score(lv) for lv in left_values]
     for i in range(1, n + 1):
-        for j in range(0, min(i, k) + 1):
+        # Only states that can still place every fragment row: k - j <= n - i.
+        for j in range(max(0, k - (n - i)), min(i, k) + 1):
             a = best[i - 1][j] + skip[i - 1] if best[i - 1][j] > neg else neg
-            b = best[i - 1][j - 1] + pair[i - 1][j - 1] if j and best[i - 1][j - 1] > neg else neg
+            b = (
+                best[i - 1][j - 1] + _pair_score(targets[i - 1], frag_values[j - 1])
+                if j and best[i - 1][j - 1] > neg
+                else neg
+            )
             if b > a:
                 best[i][j], move[i][j] = b, 1
             else:
