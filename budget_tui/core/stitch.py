@@ -97,31 +97,48 @@ class Stitched:
 
 
 def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
-    """Group source lines into text lines and blocks of consecutive tab lines."""
+    """Group source lines into text lines and blocks of consecutive tab lines.
+
+    Works run by run (list comprehensions over each run of tab lines): this runs once per
+    source line and is a large part of the parse.
+    """
     items: list[TextLine | Block] = []
-    current: list[SourceLine] = []
+    tab_lines = [i for i, line in enumerate(lines) if "\t" in line]
     spaces = NON_TAB_SPACE_RE.search
-    for n, line in enumerate(lines, 1):
-        if "\t" in line:
-            # split_cells, inlined: this loop runs once per source line.
-            cells = line.split("\t")
-            if spaces(line) is not None:
-                cells = [c.strip() for c in cells]
+    done = 0  # lines[:done] are grouped
+    k = 0
+    while k < len(tab_lines):
+        start = end = tab_lines[k]
+        while k < len(tab_lines) and tab_lines[k] == end:
+            k += 1
+            end += 1
+        _text_items(lines, done, start, items)
+        run = lines[start:end]
+        cells_of = [line.split("\t") for line in run]
+        for i in [i for i, line in enumerate(run) if spaces(line) is not None]:
+            cells_of[i] = [c.strip() for c in cells_of[i]]
+        current: list[SourceLine] = []
+        for n, cells in enumerate(cells_of, start + 1):
             while cells and not cells[-1]:
                 cells.pop()
             if cells:
                 current.append(SourceLine(n, cells))
-                continue
-            # A line of tabs only: a blank line inside a table.
+            elif current:  # a line of tabs only: a blank line inside a table
+                items.append(Block(current))
+                current = []
         if current:
             items.append(Block(current))
-            current = []
+        done = end
+    _text_items(lines, done, len(lines), items)
+    return items
+
+
+def _text_items(lines: list[str], start: int, end: int, items: list[TextLine | Block]) -> None:
+    """The non-blank lines of ``lines[start:end]`` (no tabs) as text items."""
+    for n, line in enumerate(lines[start:end], start + 1):
         text = line.strip()
         if text:
             items.append(TextLine(n, text))
-    if current:
-        items.append(Block(current))
-    return items
 
 
 @functools.lru_cache(maxsize=1024)
