@@ -76,7 +76,7 @@ def split_cells(line: str) -> list[str]:
 
 def is_total_label(text: str) -> bool:
     """``合计`` / ``总计`` / ``收入合计:`` … the label of a total row."""
-    return bool(_TOTAL_RE.match(text))
+    return "计" in text and _TOTAL_RE.match(text) is not None
 
 
 def is_header_line(cells: list[str]) -> bool:

@@ -446,14 +446,16 @@ class Stitcher:
         self.pending = None
         self.marker = ""
         cur.page_start = len(cur.rows)
-        for i, d in enumerate(data):
-            if i == 0 and cur.rows and _is_tail_line(d):
-                self._merge_tail(cur.rows[-1], d)
-                continue
-            cur.widen(len(d.cells))
-            row = make_row(d, cur.width)
+        if data and cur.rows and _is_tail_line(data[0]):
+            self._merge_tail(cur.rows[-1], data[0])
+            data = data[1:]
+        if data:
+            cur.widen(max(len(d.cells) for d in data))
+        width = cur.width
+        for d in data:
+            row = make_row(d, width)
             label = _first_label(row.texts)
-            if is_total_label(label) and self._repeats_total(cur, row, label):
+            if "计" in label and is_total_label(label) and self._repeats_total(cur, row, label):
                 continue
             cur.rows.append(row)
         cur.last_line = block.end
