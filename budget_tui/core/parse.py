@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row
@@ -189,6 +190,10 @@ def _is_text_cell(c: str) -> bool:
     return c[0] not in NUMBER_START or not (is_code(c) or is_number(c))
 
 
+ColumnCounts = tuple[int, int, int, int]
+"""A column's numbers of amounts, codes, long (6+ digit) codes and text cells."""
+
+
 def _distinct_texts(col: tuple[str, ...], texts: int) -> int:
     """How many different text cells (neither amounts nor codes) a column holds."""
     if texts == len(col) - col.count(""):  # every filled cell is text
@@ -196,7 +201,7 @@ def _distinct_texts(col: tuple[str, ...], texts: int) -> int:
     return len({c for c in col if c and _is_text_cell(c)})
 
 
-def _column_counts(col: tuple[str, ...]) -> tuple[int, int, int, int]:
+def _column_counts(col: tuple[str, ...]) -> ColumnCounts:
     """How many of a column's cells are amounts, codes, long (6+ digit) codes and text.
 
     A column of amounts only reports them all as amounts: only the sum of amounts and
@@ -231,14 +236,33 @@ def _column_counts(col: tuple[str, ...]) -> tuple[int, int, int, int]:
 def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
     """Role of each column from its header words and the kind of text it holds."""
     columns: list[tuple[str, ...]] = list(zip(*data, strict=True)) if data else [() for _ in range(width)]
-    numeric, digits, long_digits, text = (list(x) for x in zip(*map(_column_counts, columns), strict=True))
-    code_header = _code_headers(tuple(paths))
-    roles: list[ColumnRole] = []
+    counts = list(map(_column_counts, columns))
+    return decide_roles(
+        _code_headers(tuple(paths)),
+        [not path for path in paths],
+        counts,
+        lambda j: _distinct_texts(columns[j], counts[j][3]),
+    )
+
+
+def decide_roles(
+    code_header: list[bool],
+    no_header: list[bool],
+    counts: list[ColumnCounts],
+    distinct: Callable[[int], int],
+) -> list[ColumnRole]:
+    """Column roles from what each header says and what each column holds.
+
+    ``distinct(j)`` is the number of different text cells in column ``j`` (asked only of
+    the columns that could be the label column).
+    """
+    width = len(counts)
+    numeric, digits, long_digits, text = ([c[i] for c in counts] for i in range(4))
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
     is_code_col = [
         (code_header[j] and not numeric[j] and (digits[j] > 0 or not text[j]))
-        or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
+        or (no_header[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
         for j in range(width)
     ]
     amount = [
@@ -251,10 +275,8 @@ def column_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int
     ]
     # The label is the first text column whose entries name rows (mostly distinct), so a
     # category column such as 类型 (其他运转类 on every row) is not taken for it.
-    label = next(
-        (j for j in candidates if _distinct_texts(columns[j], text[j]) >= 0.6 * text[j]),
-        candidates[0] if candidates else -1,
-    )
+    label = next((j for j in candidates if distinct(j) >= 0.6 * text[j]), candidates[0] if candidates else -1)
+    roles: list[ColumnRole] = []
     for j in range(width):
         if is_code_col[j]:
             roles.append("code")

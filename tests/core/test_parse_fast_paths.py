@@ -13,63 +13,42 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from budget_tui.core.forms import _FORM_MARKER_RE, _NORMALISE_DROP_RE, form_marker, normalise_title
+from budget_tui.core.model import ColumnRole
 from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 from budget_tui.core.parse import (
     _CODE_HEADER_RE,
     MAX_HEADER_CELL_CHARS,
     SourceLine,
     column_roles,
+    decide_roles,
     is_header_line,
     split_header,
 )
 
 
-def reference_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[str]:
-    """Column roles classified one cell at a time (the definition)."""
-    numeric = [0] * width
-    digits = [0] * width
-    long_digits = [0] * width
-    text = [0] * width
-    seen_text: list[set[str]] = [set() for _ in range(width)]
-    for row in data:
-        for j, c in enumerate(row[:width]):
+def reference_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
+    """Column roles from cells classified one at a time (the definition)."""
+    counts = []
+    distinct = []
+    for j in range(width):
+        numeric = digits = long_digits = text = 0
+        seen: set[str] = set()
+        for row in data:
+            c = row[j]
             if not c:
                 continue
-            if c[0] not in NUMBER_START:
-                text[j] += 1
-                seen_text[j].add(c)
-            elif is_code(c):
-                digits[j] += 1
-                long_digits[j] += len(c) >= 6
-            elif is_number(c):
-                numeric[j] += 1
+            if c[0] in NUMBER_START and is_code(c):
+                digits += 1
+                long_digits += len(c) >= 6
+            elif c[0] in NUMBER_START and is_number(c):
+                numeric += 1
             else:
-                text[j] += 1
-                seen_text[j].add(c)
-    is_code_col = [
-        (
-            any(_CODE_HEADER_RE.search(p) for p in paths[j])
-            and not numeric[j]
-            and (digits[j] > 0 or not text[j])
-        )
-        or (not paths[j] and digits[j] > 0 and not numeric[j] and not text[j] and long_digits[j] == digits[j])
-        for j in range(width)
-    ]
-    amount = [
-        not is_code_col[j] and numeric[j] + digits[j] > 0 and numeric[j] + digits[j] >= text[j]
-        for j in range(width)
-    ]
-    first_amount = next((j for j in range(width) if amount[j]), width)
-    candidates = [
-        j for j in range(min(first_amount + 1, width)) if not is_code_col[j] and not amount[j] and text[j]
-    ]
-    label = next(
-        (j for j in candidates if len(seen_text[j]) >= 0.6 * text[j]), candidates[0] if candidates else -1
-    )
-    return [
-        "code" if is_code_col[j] else "amount" if amount[j] else "label" if j == label else "text"
-        for j in range(width)
-    ]
+                text += 1
+                seen.add(c)
+        counts.append((numeric, digits, long_digits, text))
+        distinct.append(len(seen))
+    code_header = [any(_CODE_HEADER_RE.search(p) for p in path) for path in paths]
+    return decide_roles(code_header, [not path for path in paths], counts, distinct.__getitem__)
 
 
 CELLS = st.sampled_from(
