@@ -178,16 +178,25 @@ def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list
 # ASCII digits only: a column these do not match is classified cell by cell (exactly).
 _NUMBER_CELL = r"(?:[-−+]?[0-9]{1,3}(?:(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?%?|——|--|[-—–－])"
 _ALL_NUMBERS_RE = re.compile(rf"{_NUMBER_CELL}?(?:\n{_NUMBER_CELL}?)*+")
-_ALL_CODES_RE = re.compile(r"[0-9\n]*+")
-_ALL_PLAIN_AMOUNTS_RE = re.compile(r"(?:[0-9]++(?:\.[0-9]++)?)?(?:\n(?:[0-9]++(?:\.[0-9]++)?)?)*+")
-"""Amounts without signs, separators or dashes: most columns, and twice as fast to check."""
-_TEXT_CELL = r"[^\n0-9\-−+—–－][^\n]*+"
-_ALL_TEXT_RE = re.compile(rf"(?:{_TEXT_CELL})?(?:\n(?:{_TEXT_CELL})?)*+")
+_NUMBERISH_CELL_RE = re.compile("\n[0-9\\-−+—–－]")
+"""A cell (after the first) that starts like an amount or a code; the literal newline
+lets the regex engine skip ahead to each cell."""
 
 
-def _is_text_cell(c: str) -> bool:
-    """Neither an amount nor a code."""
-    return c[0] not in NUMBER_START or not (is_code(c) or is_number(c))
+def _plain_amounts(joined: str, skeleton: bytes) -> bool:
+    """Whether every cell of an ASCII column (cells joined by newlines) is blank or a plain
+    amount ``[0-9]+(\\.[0-9]+)?``, given the column's ``skeleton`` (its bytes without digits).
+
+    String methods instead of a regex: this runs over most cells of every document.
+    """
+    return (
+        not skeleton.translate(None, b".\n")  # nothing but digits, points and newlines
+        and b".." not in skeleton  # no cell with two points
+        and "\n." not in joined  # no point at the start or end of a cell
+        and ".\n" not in joined
+        and joined[0] != "."
+        and joined[-1] != "."
+    )
 
 
 ColumnCounts = tuple[int, int, int, int]
@@ -196,9 +205,11 @@ ColumnCounts = tuple[int, int, int, int]
 
 def _distinct_texts(col: tuple[str, ...], texts: int) -> int:
     """How many different text cells (neither amounts nor codes) a column holds."""
-    if texts == len(col) - col.count(""):  # every filled cell is text
-        return len(set(col)) - ("" in col)
-    return len({c for c in col if c and _is_text_cell(c)})
+    distinct = set(col)
+    distinct.discard("")
+    if texts < len(col) - col.count(""):  # some cells are amounts or codes
+        distinct.difference_update([c for c in distinct if c[0] in NUMBER_START and is_number(c)])
+    return len(distinct)
 
 
 def _column_counts(col: tuple[str, ...]) -> ColumnCounts:
@@ -211,12 +222,16 @@ def _column_counts(col: tuple[str, ...]) -> ColumnCounts:
     if not filled:
         return 0, 0, 0, 0
     joined = "\n".join(col)
-    if _ALL_CODES_RE.fullmatch(joined):
-        return 0, filled, sum(len(c) >= 6 for c in col), 0
-    if _ALL_PLAIN_AMOUNTS_RE.fullmatch(joined) or _ALL_NUMBERS_RE.fullmatch(joined):
+    if joined[0] not in NUMBER_START and _NUMBERISH_CELL_RE.search(joined) is None:
+        return 0, 0, 0, filled  # no cell starts like a number or a code
+    if joined.isascii():  # (O(1) for a str)
+        skeleton = joined.encode().translate(None, b"0123456789")  # what is not a digit
+        if not skeleton.translate(None, b"\n"):
+            return 0, filled, sum(map((6).__le__, map(len, col))), 0
+        if _plain_amounts(joined, skeleton):
+            return filled, 0, 0, 0
+    if _ALL_NUMBERS_RE.fullmatch(joined):
         return filled, 0, 0, 0
-    if _ALL_TEXT_RE.fullmatch(joined):
-        return 0, 0, 0, filled
     numeric = digits = long_digits = text = 0
     for c in col:
         if not c:
@@ -257,7 +272,7 @@ def decide_roles(
     the columns that could be the label column).
     """
     width = len(counts)
-    numeric, digits, long_digits, text = ([c[i] for c in counts] for i in range(4))
+    numeric, digits, long_digits, text = zip(*counts, strict=True) if counts else ((), (), (), ())
     # Bare integers are amounts (documents that drop ".00") unless the header names a code
     # column or the column holds long identifiers only.
     is_code_col = [

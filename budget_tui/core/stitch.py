@@ -113,7 +113,8 @@ def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
             k += 1
             end += 1
         _text_items(lines, done, start, items)
-        run = lines[start:end]
+        # Trailing white space (tabs included) only makes empty trailing cells, dropped anyway.
+        run = [line.rstrip() for line in lines[start:end]]
         cells_of = [line.split("\t") for line in run]
         for i in [i for i, line in enumerate(run) if spaces(line) is not None]:
             cells_of[i] = [c.strip() for c in cells_of[i]]
