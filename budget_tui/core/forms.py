@@ -50,6 +50,7 @@ _TITLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+_TITLE_END_RE = re.compile(r"表(?:预算|情况)?$")
 _MAX_MARKER_CHARS = 64
 """A marker is ``预算NN表`` give or take markup and OCR spaces: never longer than this."""
 _FORM_MARKER_RE = re.compile(r"^(?:预算|附表)?\s*(\d{1,2})\s*表$")
@@ -96,7 +97,7 @@ def is_title_like(text: str) -> bool:
     t = normalise_title(text)
     if not t or len(t) > 40:
         return False
-    return t.endswith("表") or bool(re.search(r"表(?:预算|情况)?$", t))
+    return t.endswith("表") or _TITLE_END_RE.search(t) is not None
 
 
 def kind_of_title(text: str) -> str | None:

@@ -33,6 +33,7 @@ from budget_tui.core.parse import (
 )
 
 HEADER_SIMILARITY = 0.85
+_META_RE = re.compile(r"名称|单位[:：]|编制部门")
 MAX_ALIGN_CELLS = 250_000
 _LONG_TEXT = 40
 
@@ -337,7 +338,7 @@ class Stitcher:
 
     @staticmethod
     def _is_meta(text: str) -> bool:
-        return bool(re.search(r"名称|单位[:：]|编制部门", text))
+        return _META_RE.search(text) is not None
 
     def _flush_pending(self) -> None:
         """A titled form whose body never came: keep it as ``missing``."""
