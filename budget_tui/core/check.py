@@ -24,27 +24,38 @@ class CheckSession:
     doc: Document
     accepted: set[str] = field(default_factory=set)
     identities: list[Identity] = field(default_factory=list)
-    by_cell: dict[CellKey, list[int]] = field(default_factory=dict)
     failing: set[int] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    _by_cell: dict[CellKey, list[int]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.precision = measure_precision(self.doc)
         self.values = Values(self.doc, self.precision)
         for rule in IDENTITY_RULES:
             self.identities.extend(rule(self.doc, self.values))
-        index: dict[CellKey, list[int]] = defaultdict(list)
-        for n, ident in enumerate(self.identities):
-            index[ident.total].append(n)
-            for k in ident.parts:
-                index[k].append(n)
-        self.by_cell = dict(index)
-        self.failing = {n for n, ident in enumerate(self.identities) if not holds(ident, self.values)}
+        values = self.values
+        self.failing = {n for n, ident in enumerate(self.identities) if not holds(ident, values)}
         self._rebuild()
 
+    @property
+    def by_cell(self) -> dict[CellKey, list[int]]:
+        """Identity numbers by the cells they involve (built on first use: a clean document
+        never needs it)."""
+        if self._by_cell is None:
+            index: dict[CellKey, list[int]] = defaultdict(list)
+            for n, ident in enumerate(self.identities):
+                index[ident.total].append(n)
+                for k in ident.parts:
+                    index[k].append(n)
+            self._by_cell = dict(index)
+        return self._by_cell
+
     def _rebuild(self) -> None:
-        failing = [self.identities[n] for n in sorted(self.failing)]
-        found = findings_for_failures(self.doc, failing, self.identities, self.by_cell, self.values)
+        found = (
+            findings_for_failures(self.doc, sorted(self.failing), self.identities, self.by_cell, self.values)
+            if self.failing
+            else []
+        )
         for rule in DIRECT_RULES:
             found.extend(rule(self.doc, self.values))
         found.extend(precision_findings(self.doc, self.values, self.implied))
@@ -71,6 +82,7 @@ class CheckSession:
 
     def update_cell(self, form: str, r: int, c: int) -> list[Finding]:
         """Re-evaluate only the identities the edited cell takes part in; returns all findings."""
+        self.values.forget((form, r, c))
         for n in self.by_cell.get((form, r, c), []):
             if holds(self.identities[n], self.values):
                 self.failing.discard(n)

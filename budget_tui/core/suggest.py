@@ -84,27 +84,16 @@ class _Ranker:
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
-        form, r, c = key
-        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
-        saved_values = row.values
-        vals = list(saved_values)
-        vals[c] = new
-        row._values = vals
-        saved_text = row.texts[c]
-        # The candidate stands in the text too, so every text-keyed cache sees it.
-        row.texts[c] = format_like(new, "", self.decimals)
-        try:
-            repaired, broken = [], []
+        repaired, broken = [], []
+        # The candidate stands in as the cell's text, so every text-keyed cache sees it.
+        with self.values.what_if({key: format_like(new, "", self.decimals)}):
             for n in self.by_cell.get(key, []):
                 ok = holds(self.identities[n], self.values)
                 if n in self.failing and ok:
                     repaired.append(n)
                 elif n not in self.failing and not ok:
                     broken.append(n)
-            return repaired, broken
-        finally:
-            row.texts[c] = saved_text
-            row._values = saved_values
+        return repaired, broken
 
     def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
         ident = self.identities[n]
@@ -134,8 +123,8 @@ class _Ranker:
 
     def _neighbour_match(self, key: CellKey, new: Decimal) -> bool:
         form, r, c = key
-        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
-        return any(0 <= j < len(row.values) and row.values[j] == new for j in (c - 1, c + 1))
+        width = self.values.table(form).width
+        return any(0 <= j < width and self.values.number((form, r, j)) == new for j in (c - 1, c + 1))
 
 
 def _quant(value: Decimal, like: str) -> str:
@@ -214,9 +203,8 @@ def _try_shift(
         moved = texts[: start - j] + texts[start:] + [""] * j
     if moved == texts:
         return None
-    saved_texts, saved_values = row.texts, row._values
-    row.texts, row._values = moved, None
-    try:
+    changed = {(form_id, r, c): t for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]}
+    with ranker.values.what_if(changed):
         repaired = set()
         for n in involved:
             ok = holds(ranker.identities[n], ranker.values)
@@ -225,8 +213,6 @@ def _try_shift(
             elif n not in ranker.failing and not ok:
                 return None
         return repaired if repaired else None
-    finally:
-        row.texts, row._values = saved_texts, saved_values
 
 
 def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
@@ -324,14 +310,13 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
 
 def findings_for_failures(
     doc: Document,
-    failing: list[Identity],
+    failing_ids: list[int],
     identities: list[Identity],
     by_cell: dict[CellKey, list[int]],
     values: Values,
 ) -> list[Finding]:
-    """One finding per failing identity (or per structural cause), each with ranked proposals."""
-    index = {id(ident): n for n, ident in enumerate(identities)}
-    failing_ids = [index[id(i)] for i in failing]
+    """One finding per failing identity (numbers into ``identities``, in order), or per
+    structural cause, each with ranked proposals."""
     ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])

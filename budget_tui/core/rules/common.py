@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import decimals_of, nospace
+from budget_tui.core.numbers import decimals_of, nospace, parse_number
 
 ZERO = Decimal(0)
 CellKey = tuple[str, int, int]
@@ -65,6 +68,82 @@ class Precision:
     """The document groups thousands (``1,352.27``) in most amounts of 1,000 or more."""
 
 
+# The printed-number grammar of ``numbers.parse_number`` (a test pins the two together).
+_FIXED_RE = re.compile(r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
+
+
+def fixed_point(text: str) -> tuple[int, int] | None:
+    """``(m, d)`` with ``parse_number(text) == m / 10**d`` and ``d == decimals_of(text)``;
+    ``None`` where ``parse_number`` gives ``None``. Integers only: no Decimal is built."""
+    whole, dot, frac = text.partition(".")
+    if whole.isdecimal():  # plain digits (most cells): str.isdecimal() is exactly regex \d
+        if not dot:
+            return int(whole), 0
+        if frac.isdecimal():
+            return int(whole + frac), len(frac)
+    if _FIXED_RE.fullmatch(text):
+        t = text.replace(",", "")
+        if t[-1] == "%":
+            t = t[:-1]
+        if t[0] == "−":
+            t = "-" + t[1:]
+        whole, dot, frac = t.partition(".")
+        return int(whole + frac), len(frac)
+    if text in _DASHES:
+        return 0, 0
+    stripped = text.strip()
+    return fixed_point(stripped) if stripped != text else None
+
+
+AmountCell = tuple[int, str, int, int]
+"""(row index, text, mantissa, decimals) of an amount cell printing a number."""
+
+
+def amount_cells(table: Table) -> list[tuple[int, list[AmountCell]]]:
+    """Per amount column, the cells that print a number other than a percentage.
+
+    Parsed once per table and kept in ``table.derived`` (cleared whenever a cell changes).
+    """
+    cached = table.derived.get("amount_cells")
+    if cached is None:
+        cached = _parse_amounts(table)[0]
+    return cached  # type: ignore[return-value]
+
+
+def percent_cells(table: Table) -> list[tuple[int, int, str]]:
+    """(row, column, text) of the amount cells printing a percentage (``…%``)."""
+    cached = table.derived.get("percent_cells")
+    if cached is None:
+        cached = _parse_amounts(table)[1]
+    return cached  # type: ignore[return-value]
+
+
+def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], list[tuple[int, int, str]]]:
+    numbers: list[tuple[int, list[AmountCell]]] = []
+    percents: list[tuple[int, int, str]] = []
+    rows = table.rows
+    for j in table.amount_columns():
+        cells: list[AmountCell] = []
+        for r, row in enumerate(rows):
+            t = row.texts[j]
+            if not t:
+                continue
+            if t[-1] == "%":
+                percents.append((r, j, t))
+                continue
+            fixed = fixed_point(t)
+            if fixed is not None:
+                cells.append((r, t, fixed[0], fixed[1]))
+        numbers.append((j, cells))
+    table.derived["amount_cells"] = numbers
+    table.derived["percent_cells"] = percents
+    return numbers, percents
+
+
+_THOUSAND = [1000 * 10**d for d in range(64)]
+
+
 def measure_precision(doc: Document) -> Precision:
     """A column's precision is the most decimals printed in it; a document "prints every
     decimal" when almost every amount it prints carries the same number of decimals."""
@@ -76,19 +155,16 @@ def measure_precision(doc: Document) -> Precision:
         table = form.table
         if table is None:
             continue
-        for j in table.amount_columns():
+        for j, cells in amount_cells(table):
             best = 0
-            for row in table.rows:
-                t = row.texts[j]
-                if not t or t.endswith("%") or row.values[j] is None:
-                    continue
-                d = decimals_of(t)
-                if abs(row.values[j] or 0) >= 1000:  # type: ignore[operator]
+            for _, t, m, d in cells:
+                if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d):  # |value| >= 1000
                     big += 1
                     grouped += "," in t
-                best = max(best, d)
+                if d > best:
+                    best = d
                 counts[d] = counts.get(d, 0) + 1
-                total += 1
+            total += len(cells)
             p.column_decimals[(form.id, j)] = best
     if total:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
@@ -104,71 +180,154 @@ def measure_precision(doc: Document) -> Precision:
 
 
 _HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
+_T = TypeVar("_T")
+_PENDING: Any = object()
+"""Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
+
+
+class _Lazy(dict[CellKey, _T]):
+    """A per-cell cache that computes a missing entry on first access (``map``-friendly)."""
+
+    def __init__(self, compute: Callable[[CellKey], _T]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: CellKey) -> _T:
+        value = self[key] = self._compute(key)
+        return value
 
 
 class Values:
-    """Cell values and their half-interval widths for one document (hot path: kept lean)."""
+    """Cell values and their half-interval widths for one document (hot path: kept lean).
+
+    Identities are evaluated in integers at a fixed scale (far cheaper than Decimal sums):
+    ``ints[key]`` is a cell's value times ``10 ** (scale_decimals + 1)`` (``None`` when it
+    does not fit). Amount columns are filled at once from the numbers parsed for the
+    precision; any other cell is computed on first use. :meth:`what_if` lets the fix search
+    try other texts for some cells without touching the document.
+    """
 
     def __init__(self, doc: Document, precision: Precision) -> None:
         self.doc = doc
         self.precision = precision
         self._tables = {fid: f.table for fid, f in doc.forms.items() if f.table is not None}
         self._widths: dict[tuple[str, int, str], Decimal] = {}
-        # Identities are evaluated in integers at a fixed scale: far cheaper than Decimal sums.
         self._scale = Decimal(10) ** (precision.scale_decimals + 1)
-        self._ints: dict[str, int | None] = {"": 0}
-        self._int_widths: dict[tuple[str, int, str], int] = {}
+        self._exp = precision.scale_decimals + 1
+        # Below this, ``value * scale`` has at most 28 digits: the Decimal product is exact.
+        self._exact_limit = 10 ** (28 - self._exp)
+        self._text_ints: dict[str, int | None] = {"": 0}
+        self._numbers: dict[str, Decimal | None] = {}
+        self._override: dict[CellKey, str] = {}
+        self.ints: dict[CellKey, int | None] = _Lazy(self._int_of_cell)
+        self._int_widths: dict[CellKey, int] = _Lazy(self._width_of_cell)
+        for fid, table in self._tables.items():
+            self._fill_amounts(fid, table)
+
+    def _fill_amounts(self, fid: str, table: Table) -> None:
+        """``ints`` of every cell of the table's amount columns (as :meth:`_int_of_cell` gives)."""
+        ints = self.ints
+        exp, limit = self._exp, self._exact_limit
+        up = [10 ** (exp - d) for d in range(exp + 1)]
+        rows = range(len(table.rows))
+        for j, cells in amount_cells(table):
+            ints.update({(fid, r, j): 0 for r in rows})  # blank or not a number
+            for r, t, m, d in cells:
+                ints[(fid, r, j)] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
+        for r, j, t in percent_cells(table):
+            ints[(fid, r, j)] = self._int_of_text(t)
 
     def table(self, form: str) -> Table:
         return self._tables[form]
 
-    def value(self, key: CellKey) -> Decimal:
-        form, r, c = key
-        v = self._tables[form].rows[r].values[c]
-        return ZERO if v is None else v
-
     def text(self, key: CellKey) -> str:
+        if self._override and key in self._override:
+            return self._override[key]
         form, r, c = key
         return self._tables[form].rows[r].texts[c]
 
+    def number(self, key: CellKey) -> Decimal | None:
+        """The cell's exact value (``None`` for blank or non-numeric text)."""
+        t = self.text(key)
+        try:
+            return self._numbers[t]
+        except KeyError:
+            v = self._numbers[t] = parse_number(t)
+            return v
+
+    def value(self, key: CellKey) -> Decimal:
+        """The cell's exact value, 0 for blank or non-numeric text."""
+        v = self.number(key)
+        return ZERO if v is None else v
+
     def half_width(self, key: CellKey) -> Decimal:
         """Half the rounding interval a printed value stands for (0 for blank and zero)."""
-        form, r, c = key
-        row = self._tables[form].rows[r]
-        t = row.texts[c]
+        t = self.text(key)
         if not t:
             return ZERO
-        memo = (form, c, t)
+        memo = (key[0], key[2], t)
         hw = self._widths.get(memo)
         if hw is None:
-            hw = self._half_width(form, c, t, row.values[c])
-            self._widths[memo] = hw
+            hw = self._widths[memo] = self._half_width(key[0], key[2], t, self.number(key))
         return hw
 
     def scaled(self, key: CellKey) -> int | None:
         """The cell's value as an integer at the document's scale (``None`` if it does not fit)."""
-        form, r, c = key
-        t = self._tables[form].rows[r].texts[c]
-        try:
-            return self._ints[t]
-        except KeyError:
-            v = self._tables[form].rows[r].values[c]
-            n = ZERO if v is None else v * self._scale
-            out = int(n) if n == n.to_integral_value() else None
-            self._ints[t] = out
-            return out
+        return self.ints[key]
 
     def scaled_width(self, key: CellKey) -> int:
-        form, r, c = key
-        t = self._tables[form].rows[r].texts[c]
-        if not t:
+        return self._int_widths[key]
+
+    def forget(self, key: CellKey) -> None:
+        """Drop what is cached for a cell whose text changed."""
+        self.ints.pop(key, None)
+        self._int_widths.pop(key, None)
+
+    @contextmanager
+    def what_if(self, texts: dict[CellKey, str]) -> Iterator[None]:
+        """Evaluate as if the cells in ``texts`` printed those texts (the document is untouched)."""
+        saved = [(k, self.ints.get(k, _PENDING), self._int_widths.get(k, _PENDING)) for k in texts]
+        self._override = texts
+        for k in texts:
+            self.forget(k)
+        try:
+            yield
+        finally:
+            self._override = {}
+            for k, i, w in saved:
+                self.forget(k)
+                if i is not _PENDING:
+                    self.ints[k] = i
+                if w is not _PENDING:
+                    self._int_widths[k] = w
+
+    def _int_of_cell(self, key: CellKey) -> int | None:
+        t = self.text(key)
+        try:
+            return self._text_ints[t]
+        except KeyError:
+            out = self._text_ints[t] = self._int_of_text(t)
+            return out
+
+    def _int_of_text(self, t: str) -> int | None:
+        fixed = fixed_point(t)
+        if fixed is None:
             return 0
-        memo = (form, c, t)
-        w = self._int_widths.get(memo)
-        if w is None:
-            w = int(self.half_width(key) * self._scale)
-            self._int_widths[memo] = w
-        return w
+        m, d = fixed
+        if abs(m) >= self._exact_limit:  # the Decimal product rounds: do as it does
+            n = (parse_number(t) or ZERO) * self._scale
+            return int(n) if n == n.to_integral_value() else None
+        if d <= self._exp:
+            up: int = 10 ** (self._exp - d)
+            return m * up
+        down: int = 10 ** (d - self._exp)
+        q, rest = divmod(m, down)
+        return None if rest else q
+
+    def _width_of_cell(self, key: CellKey) -> int:
+        if not self.text(key):
+            return 0
+        return int(self.half_width(key) * self._scale)
 
     def _half_width(self, form: str, c: int, t: str, v: Decimal | None) -> Decimal:
         if v is None or v == 0:
@@ -183,14 +342,16 @@ class Values:
 
 def holds(identity: Identity, values: Values) -> bool:
     """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
-    scaled = values.scaled
-    total = scaled(identity.total)
-    parts = [scaled(k) for k in identity.parts]
-    if total is None or None in parts:
+    ints: dict[CellKey, Any] = values.ints
+    try:
+        diff = ints[identity.total] - sum(map(ints.__getitem__, identity.parts))
+    except TypeError:  # a value finer than the document's scale (``None``): exact Decimals
         return evaluate(identity, values)[0]
-    tol = values.scaled_width(identity.total) + sum(values.scaled_width(k) for k in identity.parts)
-    diff = abs(total - sum(parts))  # type: ignore[arg-type]
-    return diff < tol if tol else diff == 0
+    if not diff:  # the common case: exactly equal, whatever the tolerance
+        return True
+    width = values.scaled_width
+    tol = width(identity.total) + sum(map(width, identity.parts))
+    return abs(diff) < tol  # type: ignore[no-any-return]
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:

@@ -10,9 +10,18 @@ from decimal import Decimal
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.parse import is_total_label
-from budget_tui.core.rules.common import Identity, Values, holds, is_subset_label, ordinal_level
+from budget_tui.core.rules.common import (
+    Identity,
+    Values,
+    amount_cells,
+    holds,
+    is_subset_label,
+    ordinal_level,
+    percent_cells,
+)
 
 _SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
+_SIDE_TOTAL_RE = re.compile(r"(?:收入|支出)(?:合计|总计)")
 MIRROR_SHARE = 0.8
 CONFIRM_SHARE = 0.6
 
@@ -53,32 +62,34 @@ def _side_label(table: Table, r: int, label_col: int) -> str:
 
 
 def _ordinal_identities(
-    form: Form, table: Table, label_col: int, cols: list[int], side: int
+    form: Form, table: Table, labels: list[str], levels: list[int], cols: list[int]
 ) -> Iterator[Identity]:
-    rows = [(r, _side_label(table, r, label_col)) for r in range(len(table.rows))]
-    rows = [(r, t) for r, t in rows if t]
+    rows = [r for r, t in enumerate(labels) if t]
+    is_total = [is_total_label(labels[r]) for r in rows]
     # L1 = Σ its L2 children.
-    for i, (r, t) in enumerate(rows):
-        if ordinal_level(t) != 1:
+    for i, r in enumerate(rows):
+        if levels[r] != 1:
             continue
         kids: list[int] = []
-        for x, label in rows[i + 1 :]:
-            if ordinal_level(label) == 1 or is_total_label(label):
+        for x, total in zip(rows[i + 1 :], is_total[i + 1 :], strict=True):
+            level = levels[x]
+            if level == 1 or total:
                 break
-            if ordinal_level(label) == 2:
+            if level == 2:
                 kids.append(x)
         if kids:
-            yield from _row_sums("totals.rows", form, r, kids, cols, f"{t} = Σ its items")
+            yield from _row_sums("totals.rows", form, r, kids, cols, f"{labels[r]} = Σ its items")
     # Each total = the previous total + the top-level items since it.
     prev_total: int | None = None
     items: list[int] = []
-    for r, t in rows:
-        if is_total_label(t) or re.search(r"(?:收入|支出)(?:合计|总计)", t):
+    for r, total in zip(rows, is_total, strict=True):
+        t = labels[r]
+        if total or _SIDE_TOTAL_RE.search(t):
             parts = ([prev_total] if prev_total is not None else []) + items
             if parts:
                 yield from _row_sums("totals.rows", form, r, parts, cols, f"{t} = Σ items above")
             prev_total, items = r, []
-        elif ordinal_level(t) == 2 or is_subset_label(t):
+        elif levels[r] == 2 or is_subset_label(t):
             continue
         else:
             items.append(r)
@@ -88,18 +99,15 @@ def _row_sums(
     rule: str, form: Form, total: int, parts: list[int], cols: Iterable[int], description: str
 ) -> Iterator[Identity]:
     """``row total = Σ rows parts``, one identity per amount column."""
+    fid = form.id
     for c in cols:
-        yield Identity(rule, form.id, (form.id, total, c), [(form.id, x, c) for x in parts], description)
+        yield Identity(rule, fid, (fid, total, c), [(fid, x, c) for x in parts], description)
 
 
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     """Rows whose code has no proper prefix among the other codes (the hierarchy's roots)."""
     all_codes = {c for _, c in codes}
-    roots = []
-    for r, code in codes:
-        if not any(code != other and code.startswith(other) for other in all_codes):
-            roots.append(r)
-    return roots
+    return [r for r, code in codes if not any(code[:k] in all_codes for k in range(1, len(code)))]
 
 
 def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
@@ -163,10 +171,11 @@ def row_identities(doc: Document, form: Form) -> Iterator[Identity]:
     if table is None or not table.rows:
         return
     unit_codes = {u.code for u in doc.units}
-    for n, (label_col, cols) in enumerate(sides(table)):
+    for label_col, cols in sides(table):
         labels = [_side_label(table, r, label_col) for r in range(len(table.rows))]
-        if sum(1 for t in labels if ordinal_level(t)) >= 2:
-            yield from _ordinal_identities(form, table, label_col, cols, n)
+        levels = [ordinal_level(t) for t in labels]
+        if len(levels) - levels.count(0) >= 2:
+            yield from _ordinal_identities(form, table, labels, levels, cols)
         else:
             yield from _list_identities(form, table, cols, unit_codes)
     yield from _balance(form, table)
@@ -256,17 +265,15 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     table = form.table
     if table is None or not table.rows:
         return
+    nonzero = _nonzero_cells(table)
+    fid = form.id
     for c, parts in _column_candidates(table):
+        cols = (c, *parts)
+        description = f"{table.columns[c].key} = Σ {len(parts)} columns"
         ids = [
-            Identity(
-                "totals.columns",
-                form.id,
-                (form.id, r, c),
-                [(form.id, r, j) for j in parts],
-                f"{table.columns[c].key} = Σ {len(parts)} columns",
-            )
-            for r, row in enumerate(table.rows)
-            if any(_nonzero(row.texts[j]) for j in (c, *parts))
+            Identity("totals.columns", fid, (fid, r, c), [(fid, r, j) for j in parts], description)
+            for r in range(len(table.rows))
+            if any((r, j) in nonzero for j in cols)
         ]
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
@@ -286,6 +293,23 @@ def _nonzero(text: str) -> bool:
         return False
 
 
+def _nonzero_cells(table: Table) -> set[tuple[int, int]]:
+    """(row, column) of the amount cells :func:`_nonzero` holds for (once per table)."""
+    cached = table.derived.get("nonzero")
+    if cached is None:
+        out: set[tuple[int, int]] = set()
+        for j, cells in amount_cells(table):
+            for r, t, m, _ in cells:
+                # Decimal() reads no U+2212 minus: such a cell counts as zero, as in _nonzero.
+                if m and "−" not in t and (not (t[0].isspace() or t[-1].isspace()) or _nonzero(t)):
+                    out.add((r, j))
+        for r, j, t in percent_cells(table):
+            if _nonzero(t):
+                out.add((r, j))
+        cached = table.derived["nonzero"] = out
+    return cached  # type: ignore[return-value]
+
+
 def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Identity]:
     """A 其中 column that equals its parent column on (nearly) every row mirrors it.
 
@@ -297,6 +321,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     if table is None or len(table.rows) < 3:
         return
     amount = table.amount_columns()
+    nonzero: set[tuple[int, int]] | None = None
     for c in amount:
         path = table.columns[c].path
         if not path or not is_subset_label(path[-1]):
@@ -306,17 +331,20 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         )
         if parent is None:
             continue
+        if nonzero is None:
+            nonzero = _nonzero_cells(table)
+        description = f"{table.columns[c].key} = {table.columns[parent].key}"
         ids = [
             Identity(
                 "totals.subset",
                 form.id,
                 (form.id, r, c),
                 [(form.id, r, parent)],
-                f"{table.columns[c].key} = {table.columns[parent].key}",
+                description,
                 severity="warning",
             )
-            for r, row in enumerate(table.rows)
-            if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
+            for r in range(len(table.rows))
+            if (r, c) in nonzero or (r, parent) in nonzero
         ]
         held = sum(1 for i in ids if holds(i, values))
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):

@@ -1,0 +1,96 @@
+"""The checks' integer arithmetic agrees with the exact Decimal values it stands in for."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from budget_tui.core import load_document
+from budget_tui.core.check import CheckSession
+from budget_tui.core.numbers import decimals_of, parse_number
+from budget_tui.core.rules.common import Values, amount_cells, fixed_point, measure_precision
+
+from .update_goldens import SAMPLES
+
+TRICKY = [
+    "", "0", "0.00", "-0.00", "1352.27", "1,352.27", "1,352", "12,34", "1,2345.6", "+5", "−12.5",
+    "12.5%", "−3%", "5%%", "-", "—", "——", "--", "---", " 7.10 ", "7.10\n", "\u30008", "1.", ".5",
+    "1.2.3", "１２.５", "²", "1_000", "12a", "合计", "(一)", "0001.10", "99999999999999999999999999.99",
+]  # fmt: skip
+
+
+def _sample_texts() -> set[str]:
+    texts: set[str] = set()
+    for path in SAMPLES:
+        for form in load_document(path).forms.values():
+            if form.table is not None:
+                texts.update(t for row in form.table.rows for t in row.texts)
+    return texts
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_fixed_point_is_parse_number_in_integers(text: str) -> None:
+    value = parse_number(text)
+    fixed = fixed_point(text)
+    if value is None:
+        assert fixed is None
+    else:
+        assert fixed is not None
+        m, d = fixed
+        assert Decimal(m).scaleb(-d) == value and d == decimals_of(text)
+
+
+def test_fixed_point_agrees_on_every_sample_cell() -> None:
+    for text in _sample_texts():
+        fixed = fixed_point(text)
+        value = parse_number(text)
+        assert (fixed is None) == (value is None), text
+        if fixed is not None:
+            assert Decimal(fixed[0]).scaleb(-fixed[1]) == value and fixed[1] == decimals_of(text), text
+
+
+def test_scaled_integers_match_the_decimal_values() -> None:
+    d = load_document(SAMPLES[0])
+    values = Values(d, measure_precision(d))
+    scale = Decimal(10) ** (values.precision.scale_decimals + 1)
+    for fid, form in d.forms.items():
+        if form.table is None:
+            continue
+        for r, row in enumerate(form.table.rows):
+            for c in range(form.table.width):
+                exact = (row.values[c] or Decimal(0)) * scale
+                expected = int(exact) if exact == exact.to_integral_value() else None
+                assert values.ints[(fid, r, c)] == expected, (fid, r, c, row.texts[c])
+
+
+def test_what_if_leaves_the_document_and_restores_the_cache() -> None:
+    d = load_document(SAMPLES[0])
+    values = Values(d, measure_precision(d))
+    form = d.forms["income"]
+    assert form.table is not None
+    r, c = form.table.row_index("合计"), form.table.col_index("总计")
+    key = ("income", r, c)
+    before = (values.text(key), values.value(key), values.ints[key], values.scaled_width(key))
+    with values.what_if({key: "1.5"}):
+        assert values.text(key) == "1.5" and values.value(key) == Decimal("1.5")
+        assert values.ints[key] == 15 * 10**values.precision.scale_decimals
+        assert form.table.rows[r].texts[c] == before[0]
+    assert (values.text(key), values.value(key), values.ints[key], values.scaled_width(key)) == before
+
+
+def test_parsed_amounts_follow_an_edit() -> None:
+    d = load_document(SAMPLES[0])
+    form = d.forms["income"]
+    assert form.table is not None
+    r, c = form.table.row_index("合计"), form.table.col_index("总计")
+    session = CheckSession(d)
+    assert (r, "5715.09") in {
+        (x, t) for j, cells in amount_cells(form.table) if j == c for x, t, _, _ in cells
+    }
+    form.table.set_text(r, c, "5715.99")
+    assert (r, "5715.99") in {
+        (x, t) for j, cells in amount_cells(form.table) if j == c for x, t, _, _ in cells
+    }
+    session.update_cell("income", r, c)
+    assert session.values.ints[("income", r, c)] == 571599 * 10 ** (session.precision.scale_decimals - 1)
