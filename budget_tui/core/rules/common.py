@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -378,25 +379,53 @@ def col_label(table: Table, c: int) -> str:
     return table.columns[c].key
 
 
+def derived_memo(table: Table, name: str) -> dict[Any, Any]:
+    """A memo dict kept in ``table.derived`` (so it is dropped whenever a cell changes)."""
+    memo = table.derived.get(name)
+    if memo is None:
+        memo = table.derived[name] = {}
+    return memo  # type: ignore[return-value]
+
+
+_compiled = functools.lru_cache(maxsize=512)(re.compile)
+"""Patterns the rules search for (a fixed, small set), compiled once."""
+
+
 def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
     """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
+    memo = derived_memo(table, "find_column")
+    try:
+        return memo[(patterns, role)]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    found = None
+    rxs = [_compiled(p) for p in patterns]
     for j, col in enumerate(table.columns):
         if col.role != role:
             continue
         key = nospace(col.key)
-        if all(re.search(p, key) for p in patterns):
-            return j
-    return None
+        if all(rx.search(key) for rx in rxs):
+            found = j
+            break
+    memo[(patterns, role)] = found
+    return found
 
 
 def find_row(table: Table, pattern: str) -> int | None:
     """The first row whose label or key (whitespace removed) matches ``pattern``."""
-    rx = re.compile(pattern)
+    memo = derived_memo(table, "find_row")
+    try:
+        return memo[pattern]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    found = None
+    rx = _compiled(pattern)
     for i, row in enumerate(table.rows):
-        for t in (row.label, row.key):
-            if t and rx.search(nospace(t)):
-                return i
-    return None
+        if any(t and rx.search(nospace(t)) for t in (row.label, row.key)):
+            found = i
+            break
+    memo[pattern] = found
+    return found
 
 
 def cell_ref(doc: Document, key: CellKey) -> CellRef:

@@ -21,7 +21,14 @@ _LINES = {
 
 
 def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
-    """(row, column) of the first amount printed on each budget line of the form."""
+    """(row, column) of the first amount printed on each budget line of the form (once per table)."""
+    cached = table.derived.get("budget_cells")
+    if cached is None:
+        cached = table.derived["budget_cells"] = _find_budget_cells(table)
+    return cached  # type: ignore[return-value]
+
+
+def _find_budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
         text = nospace("".join(t for t in row.texts if t and not is_number(t)))

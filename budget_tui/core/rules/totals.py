@@ -43,8 +43,7 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
         texts = [r.texts[j] for r in table.rows if r.texts[j]]
         if not texts:
             continue
-        ordinal = sum(1 for t in texts if ordinal_level(t) or is_total_label(t))
-        if col.role == "label" or ordinal >= max(2, len(texts) // 3):
+        if col.role == "label" or _ordinal_count(texts) >= max(2, len(texts) // 3):
             label_cols.append(j)
     if len(label_cols) < 2:
         return [(label_cols[0] if label_cols else -1, sorted(amount))]
@@ -53,6 +52,11 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     for a, b in itertools.pairwise(bounds):
         out.append((a, [j for j in range(a + 1, b) if j in amount]))
     return [s for s in out if s[1]]
+
+
+def _ordinal_count(texts: list[str]) -> int:
+    """How many of ``texts`` are ordinal items or totals."""
+    return sum(1 for t in texts if ordinal_level(t) or is_total_label(t))
 
 
 def _side_label(table: Table, r: int, label_col: int) -> str:
@@ -107,7 +111,18 @@ def _row_sums(
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     """Rows whose code has no proper prefix among the other codes (the hierarchy's roots)."""
     all_codes = {c for _, c in codes}
-    return [r for r, code in codes if not any(code[:k] in all_codes for k in range(1, len(code)))]
+    lengths = sorted({len(c) for c in all_codes})
+    roots = []
+    for r, code in codes:
+        for k in lengths:  # the code's prefixes as long as some code
+            if k >= len(code):
+                roots.append(r)
+                break
+            if code[:k] in all_codes:
+                break
+        else:
+            roots.append(r)
+    return roots
 
 
 def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
@@ -357,11 +372,12 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
     if table is None or form.kind != "three_public":
         return
 
+    amount = table.amount_columns()
+    keys = [nospace(table.columns[j].key) for j in amount]
+
     def col(pattern: str) -> int | None:
-        for j in table.amount_columns():
-            if re.search(pattern, nospace(table.columns[j].key)):
-                return j
-        return None
+        rx = re.compile(pattern)
+        return next((j for j, key in zip(amount, keys, strict=True) if rx.search(key)), None)
 
     total, abroad, car, reception = (
         col(r"三公.*合计"),
@@ -371,7 +387,7 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
     )
     buy, run = col(r"公务用车购置费$"), col(r"公务用车运行(?:维护)?费$")
     for r, row in enumerate(table.rows):
-        if not any(row.texts[j] for j in table.amount_columns()):
+        if not any(row.texts[j] for j in amount):
             continue
         if total is not None and car is not None and reception is not None:
             parts = [j for j in (abroad, car, reception) if j is not None]
