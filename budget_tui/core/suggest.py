@@ -15,7 +15,16 @@ from decimal import Decimal
 from budget_tui.core.findings import Finding, Suggestion, finding_id
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, cell_ref, evaluate, holds
+from budget_tui.core.rules.common import (
+    ZERO,
+    CellKey,
+    Identity,
+    Values,
+    cell_ref,
+    evaluate,
+    holds,
+    parts_sum,
+)
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
 MAX_SHIFT = 2
@@ -204,15 +213,17 @@ def _try_shift(
     if moved == texts:
         return None
     changed = {(form_id, r, c): t for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]}
-    with ranker.values.what_if(changed):
-        repaired = set()
-        for n in involved:
-            ok = holds(ranker.identities[n], ranker.values)
-            if n in ranker.failing and ok:
-                repaired.add(n)
-            elif n not in ranker.failing and not ok:
-                return None
-        return repaired if repaired else None
+    # Only identities through a moved cell can change; none of them failing, none is repaired.
+    affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
+    failing = [n for n in affected if n in ranker.failing]
+    if not failing:
+        return None
+    identities, values = ranker.identities, ranker.values
+    with values.what_if(changed):
+        repaired = {n for n in failing if holds(identities[n], values)}
+        if not repaired or any(not holds(identities[n], values) for n in affected if n not in ranker.failing):
+            return None
+    return repaired
 
 
 def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
@@ -275,19 +286,15 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     out: list[Finding] = []
     explained: set[int] = set()
     for (form_id, r), ids in groups.items():
-        short = []
-        for n in ids:
-            _, total, s, _ = evaluate(ranker.identities[n], ranker.values)
-            if s < total:
-                short.append((n, total, s))
+        short = [n for n in ids if _short(ranker.identities[n], ranker.values)]
         table = doc.forms[form_id].table
         assert table is not None
         need = 3 if len(table.amount_columns()) > 3 else 2
         if len(short) < need or 2 * len(short) < len(ids):
             continue
-        explained |= {n for n, _, _ in short}
-        n0, total, s = short[0]
-        ident = ranker.identities[n0]
+        explained |= set(short)
+        ident = ranker.identities[short[0]]
+        s = parts_sum(ident, ranker.values)
         f = Finding(
             rule="structure.missing_rows",
             severity="error",
@@ -299,13 +306,24 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ),
             expected=ranker.values.text(ident.total),
             actual=_quant(s, ranker.values.text(ident.total)),
-            cells=[cell_ref(doc, ranker.identities[n].total) for n, _, _ in short],
+            cells=[cell_ref(doc, ranker.identities[n].total) for n in short],
         )
         out.append(f)
         form = doc.forms[form_id]
         if form.status == "ok":
             form.status = "incomplete"
     return out, explained
+
+
+def _short(ident: Identity, values: Values) -> bool:
+    """Whether the parts of ``ident`` add up to less than its total."""
+    ints = values.ints
+    total = ints[ident.total]
+    parts = [ints[k] for k in ident.parts]
+    if total is None or None in parts:
+        _, exact_total, s, _ = evaluate(ident, values)
+        return s < exact_total
+    return sum(parts) < total  # type: ignore[arg-type]
 
 
 def findings_for_failures(
@@ -331,9 +349,11 @@ def findings_for_failures(
         if n in explained:
             continue
         ident = identities[n]
-        s = evaluate(ident, values)[2]
+        s = parts_sum(ident, values)
         total_text = values.text(ident.total)
-        keys = [ident.total] + [k for k in ident.parts if values.text(k)]
+        refs = [cell_ref(doc, k) for k in (ident.total, *ident.parts)]
+        # The finding lists the total and the parts printing something; its id names them all.
+        cells = [refs[0]] + [ref for ref in refs[1:] if ref.text]
         f = Finding(
             rule=ident.rule,
             severity="error" if ident.severity == "error" else "warning",
@@ -344,8 +364,8 @@ def findings_for_failures(
             ),
             expected=_quant(s, total_text),
             actual=total_text or "",
-            cells=[cell_ref(doc, k) for k in keys],
-            id=finding_id(ident.rule, [cell_ref(doc, k) for k in [ident.total, *ident.parts]]),
+            cells=cells,
+            id=finding_id(ident.rule, refs),
         )
         fid_of[n] = f.id
         pending.append((f, n))

@@ -358,12 +358,17 @@ def holds(identity: Identity, values: Values) -> bool:
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:
     """Whether ``identity`` holds: returns (ok, total, sum of parts, tolerance)."""
     total = values.value(identity.total)
-    s = sum((values.value(k) for k in identity.parts), ZERO)
+    s = parts_sum(identity, values)
     tol = values.half_width(identity.total) + sum((values.half_width(k) for k in identity.parts), ZERO)
     # Rounding intervals are half-open ([v - h, v + h)), so they meet only when the
     # difference is strictly below the summed half-widths; exact values must be equal.
     diff = abs(total - s)
     return (diff < tol if tol else diff == 0), total, s, tol
+
+
+def parts_sum(identity: Identity, values: Values) -> Decimal:
+    """The exact sum of the identity's parts."""
+    return sum((values.value(k) for k in identity.parts), ZERO)
 
 
 def amount_col_indices(form: Form) -> list[int]:
