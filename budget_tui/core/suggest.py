@@ -317,9 +317,8 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
 
 def _short(ident: Identity, values: Values) -> bool:
     """Whether the parts of ``ident`` add up to less than its total."""
-    ints = values.ints
-    total = ints[ident.total]
-    parts = [ints[k] for k in ident.parts]
+    total = values.scaled(ident.total)
+    parts = [values.scaled(k) for k in ident.parts]
     if total is None or None in parts:
         _, exact_total, s, _ = evaluate(ident, values)
         return s < exact_total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -50,8 +51,9 @@ def test_fixed_point_agrees_on_every_sample_cell() -> None:
             assert Decimal(fixed[0]).scaleb(-fixed[1]) == value and fixed[1] == decimals_of(text), text
 
 
-def test_scaled_integers_match_the_decimal_values() -> None:
-    d = load_document(SAMPLES[0])
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:3])
+def test_scaled_integers_match_the_decimal_values(path: Path) -> None:
+    d = load_document(path)
     values = Values(d, measure_precision(d))
     scale = Decimal(10) ** (values.precision.scale_decimals + 1)
     for fid, form in d.forms.items():
@@ -61,7 +63,9 @@ def test_scaled_integers_match_the_decimal_values() -> None:
             for c in range(form.table.width):
                 exact = (row.values[c] or Decimal(0)) * scale
                 expected = int(exact) if exact == exact.to_integral_value() else None
-                assert values.ints[(fid, r, c)] == expected, (fid, r, c, row.texts[c])
+                assert values.scaled((fid, r, c)) == expected, (fid, r, c, row.texts[c])
+                width = values.half_width((fid, r, c)) * scale
+                assert values.scaled_width((fid, r, c)) == int(width), (fid, r, c, row.texts[c])
 
 
 def test_what_if_leaves_the_document_and_restores_the_cache() -> None:
@@ -71,12 +75,12 @@ def test_what_if_leaves_the_document_and_restores_the_cache() -> None:
     assert form.table is not None
     r, c = form.table.row_index("合计"), form.table.col_index("总计")
     key = ("income", r, c)
-    before = (values.text(key), values.value(key), values.ints[key], values.scaled_width(key))
+    before = (values.text(key), values.value(key), values.scaled(key), values.scaled_width(key))
     with values.what_if({key: "1.5"}):
         assert values.text(key) == "1.5" and values.value(key) == Decimal("1.5")
-        assert values.ints[key] == 15 * 10**values.precision.scale_decimals
+        assert values.scaled(key) == 15 * 10**values.precision.scale_decimals
         assert form.table.rows[r].texts[c] == before[0]
-    assert (values.text(key), values.value(key), values.ints[key], values.scaled_width(key)) == before
+    assert (values.text(key), values.value(key), values.scaled(key), values.scaled_width(key)) == before
 
 
 def test_parsed_amounts_follow_an_edit() -> None:
@@ -93,4 +97,4 @@ def test_parsed_amounts_follow_an_edit() -> None:
         (x, t) for j, cells in amount_cells(form.table) if j == c for x, t, _, _ in cells
     }
     session.update_cell("income", r, c)
-    assert session.values.ints[("income", r, c)] == 571599 * 10 ** (session.precision.scale_decimals - 1)
+    assert session.values.scaled(("income", r, c)) == 571599 * 10 ** (session.precision.scale_decimals - 1)

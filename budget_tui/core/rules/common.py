@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from budget_tui.core.findings import CellRef
@@ -23,12 +24,12 @@ _ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]"
 _SUBSET = re.compile(r"^其中")
 
 
-_ORDINAL_START = frozenset("一二三四五六七八九十(（")
+ORDINAL_START = frozenset("一二三四五六七八九十(（")
 
 
 def ordinal_level(label: str) -> int:
     """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
-    if not label or label[0] not in _ORDINAL_START:
+    if not label or label[0] not in ORDINAL_START:
         return 0
     if _ORDINAL_L1.match(label):
         return 1
@@ -42,16 +43,64 @@ def is_subset_label(label: str) -> bool:
     return bool(_SUBSET.match(label.strip()))
 
 
-@dataclass
 class Identity:
-    """``total = Σ parts`` (an equality when there is one part)."""
+    """``total = Σ parts`` (an equality when there is one part).
 
-    rule: str
-    form: str
-    total: CellKey
-    parts: list[CellKey]
-    description: str
-    severity: str = "error"
+    Most identities run down one column (:meth:`down`: ``rows``) or along one row
+    (:meth:`along`: ``cols``) of their form. They keep those indices, which :func:`holds`
+    sums directly, and build the ``parts`` keys only when asked (a clean document never asks).
+    """
+
+    __slots__ = ("_parts", "cols", "description", "form", "rows", "rule", "severity", "total")
+
+    def __init__(
+        self,
+        rule: str,
+        form: str,
+        total: CellKey,
+        parts: list[CellKey],
+        description: str,
+        severity: str = "error",
+    ) -> None:
+        self.rule = rule
+        self.form = form
+        self.total = total
+        self._parts: list[CellKey] | None = parts
+        self.description = description
+        self.severity = severity
+        self.rows: list[int] | None = None
+        self.cols: list[int] | None = None
+
+    @classmethod
+    def down(
+        cls, rule: str, total: CellKey, rows: list[int], description: str, severity: str = "error"
+    ) -> Identity:
+        """``total`` = Σ the cells of ``rows`` in the total's column."""
+        ident = cls(rule, total[0], total, None, description, severity)  # type: ignore[arg-type]
+        ident.rows = rows
+        return ident
+
+    @classmethod
+    def along(
+        cls, rule: str, total: CellKey, cols: list[int], description: str, severity: str = "error"
+    ) -> Identity:
+        """``total`` = Σ the cells of ``cols`` in the total's row."""
+        ident = cls(rule, total[0], total, None, description, severity)  # type: ignore[arg-type]
+        ident.cols = cols
+        return ident
+
+    @property
+    def parts(self) -> list[CellKey]:
+        if self._parts is None:
+            f, r, c = self.total
+            if self.rows is not None:
+                self._parts = [(f, x, c) for x in self.rows]
+            else:
+                self._parts = [(f, r, j) for j in self.cols or ()]
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Identity({self.rule!r}, {self.total!r} = Σ {self.parts!r}: {self.description!r})"
 
 
 @dataclass
@@ -126,16 +175,19 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     rows = table.rows
     for j in table.amount_columns():
         cells: list[AmountCell] = []
-        for r, row in enumerate(rows):
-            t = row.texts[j]
+        for r, t in enumerate([row.texts[j] for row in rows]):
             if not t:
                 continue
-            if t[-1] == "%":
+            # fixed_point's first case inline (most cells): this loop sees every amount cell.
+            whole, dot, frac = t.partition(".")
+            if whole.isdecimal() and (not dot or frac.isdecimal()):
+                cells.append((r, t, int(whole + frac), len(frac)))
+            elif t[-1] == "%":
                 percents.append((r, j, t))
-                continue
-            fixed = fixed_point(t)
-            if fixed is not None:
-                cells.append((r, t, fixed[0], fixed[1]))
+            else:
+                fixed = fixed_point(t)
+                if fixed is not None:
+                    cells.append((r, t, fixed[0], fixed[1]))
         numbers.append((j, cells))
     table.derived["amount_cells"] = numbers
     table.derived["percent_cells"] = percents
@@ -202,10 +254,10 @@ class Values:
     """Cell values and their half-interval widths for one document (hot path: kept lean).
 
     Identities are evaluated in integers at a fixed scale (far cheaper than Decimal sums):
-    ``ints[key]`` is a cell's value times ``10 ** (scale_decimals + 1)`` (``None`` when it
-    does not fit). Amount columns are filled at once from the numbers parsed for the
-    precision; any other cell is computed on first use. :meth:`what_if` lets the fix search
-    try other texts for some cells without touching the document.
+    :meth:`grid` holds each cell's value times ``10 ** (scale_decimals + 1)`` (``None`` when
+    it does not fit), row by row; amount columns are filled at once from the numbers parsed
+    for the precision, any other cell on first use. :meth:`what_if` lets the fix search try
+    other texts for some cells without touching the document.
     """
 
     def __init__(self, doc: Document, precision: Precision) -> None:
@@ -217,26 +269,11 @@ class Values:
         self._exp = precision.scale_decimals + 1
         # Below this, ``value * scale`` has at most 28 digits: the Decimal product is exact.
         self._exact_limit = 10 ** (28 - self._exp)
-        self._text_ints: dict[str, int | None] = {"": 0}
+        self._pow10 = [10**k for k in range(self._exp + 1)]
+        self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
         self._override: dict[CellKey, str] = {}
-        self.ints: dict[CellKey, int | None] = _Lazy(self._int_of_cell)
         self._int_widths: dict[CellKey, int] = _Lazy(self._width_of_cell)
-        for fid, table in self._tables.items():
-            self._fill_amounts(fid, table)
-
-    def _fill_amounts(self, fid: str, table: Table) -> None:
-        """``ints`` of every cell of the table's amount columns (as :meth:`_int_of_cell` gives)."""
-        ints = self.ints
-        exp, limit = self._exp, self._exact_limit
-        up = [10 ** (exp - d) for d in range(exp + 1)]
-        rows = range(len(table.rows))
-        for j, cells in amount_cells(table):
-            ints.update({(fid, r, j): 0 for r in rows})  # blank or not a number
-            for r, t, m, d in cells:
-                ints[(fid, r, j)] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
-        for r, j, t in percent_cells(table):
-            ints[(fid, r, j)] = self._int_of_text(t)
 
     def table(self, form: str) -> Table:
         return self._tables[form]
@@ -272,22 +309,37 @@ class Values:
             hw = self._widths[memo] = self._half_width(key[0], key[2], t, self.number(key))
         return hw
 
+    def grid(self, form: str) -> list[list[Any]]:
+        """The form's scaled integers by row and column; a cell outside the amount columns
+        may still be pending (read it through :meth:`scaled`)."""
+        g = self._grids.get(form)
+        if g is None:
+            g = self._grids[form] = self._fill(self._tables[form])
+        return g
+
     def scaled(self, key: CellKey) -> int | None:
         """The cell's value as an integer at the document's scale (``None`` if it does not fit)."""
-        return self.ints[key]
+        form, r, c = key
+        row = self.grid(form)[r]
+        v = row[c]
+        if v is _PENDING:
+            v = row[c] = self._int_of_text(self.text(key))
+        return v  # type: ignore[no-any-return]
 
     def scaled_width(self, key: CellKey) -> int:
         return self._int_widths[key]
 
     def forget(self, key: CellKey) -> None:
-        """Drop what is cached for a cell whose text changed."""
-        self.ints.pop(key, None)
+        """Re-read a cell whose text changed."""
+        form, r, c = key
+        if form in self._grids:
+            self._grids[form][r][c] = self._int_of_text(self.text(key))
         self._int_widths.pop(key, None)
 
     @contextmanager
     def what_if(self, texts: dict[CellKey, str]) -> Iterator[None]:
         """Evaluate as if the cells in ``texts`` printed those texts (the document is untouched)."""
-        saved = [(k, self.ints.get(k, _PENDING), self._int_widths.get(k, _PENDING)) for k in texts]
+        saved = [(k, self.grid(k[0])[k[1]][k[2]], self._int_widths.get(k, _PENDING)) for k in texts]
         self._override = texts
         for k in texts:
             self.forget(k)
@@ -295,20 +347,27 @@ class Values:
             yield
         finally:
             self._override = {}
-            for k, i, w in saved:
-                self.forget(k)
-                if i is not _PENDING:
-                    self.ints[k] = i
+            for (form, r, c), i, w in saved:
+                self._grids[form][r][c] = i
+                self._int_widths.pop((form, r, c), None)
                 if w is not _PENDING:
-                    self._int_widths[k] = w
+                    self._int_widths[(form, r, c)] = w
 
-    def _int_of_cell(self, key: CellKey) -> int | None:
-        t = self.text(key)
-        try:
-            return self._text_ints[t]
-        except KeyError:
-            out = self._text_ints[t] = self._int_of_text(t)
-            return out
+    def _fill(self, table: Table) -> list[list[Any]]:
+        """The grid of a table: its amount columns at once (as :meth:`_int_of_text` gives)."""
+        exp, limit = self._exp, self._exact_limit
+        up = [10 ** (exp - d) for d in range(exp + 1)]
+        numbers = amount_cells(table)
+        blank = [_PENDING] * table.width
+        for j, _ in numbers:
+            blank[j] = 0  # blank or not a number
+        grid = [blank.copy() for _ in table.rows]
+        for j, cells in numbers:
+            for r, t, m, d in cells:
+                grid[r][j] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
+        for r, j, t in percent_cells(table):
+            grid[r][j] = self._int_of_text(t)
+        return grid
 
     def _int_of_text(self, t: str) -> int | None:
         fixed = fixed_point(t)
@@ -326,9 +385,16 @@ class Values:
         return None if rest else q
 
     def _width_of_cell(self, key: CellKey) -> int:
-        if not self.text(key):
+        """``half_width(key)`` at the document's scale, truncated (as ``int()`` of the Decimal)."""
+        t = self.text(key)
+        fixed = fixed_point(t) if t else None
+        if fixed is None or not fixed[0]:
             return 0
-        return int(self.half_width(key) * self._scale)
+        d = fixed[1]
+        col_dec = self.precision.column_decimals.get((key[0], key[2]), 2)
+        e = min(d if self.precision.full_decimals and d < col_dec else max(col_dec, d), 11)
+        # 5 * 10**-(e + 1) at scale 10**exp; below 1 (e >= exp) it truncates to 0.
+        return 5 * self._pow10[self._exp - 1 - e] if e < self._exp else 0
 
     def _half_width(self, form: str, c: int, t: str, v: Decimal | None) -> Decimal:
         if v is None or v == 0:
@@ -341,11 +407,28 @@ class Values:
         return _HALF[min(max(col_dec, d), 11)]
 
 
+_COLUMN = [itemgetter(c) for c in range(64)]
+
+
+def _difference(identity: Identity, values: Values) -> Any:
+    """``total - Σ parts`` at the document's scale; ``TypeError`` when some value is ``None``
+    (or, for a cell outside the amount columns, still pending: :func:`evaluate` then decides)."""
+    _, r, c = identity.total
+    if identity.rows is not None:
+        grid = values.grid(identity.form)
+        column = _COLUMN[c] if c < 64 else itemgetter(c)
+        return grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))
+    if identity.cols is not None:
+        row = values.grid(identity.form)[r]
+        return row[c] - sum(map(row.__getitem__, identity.cols))
+    scaled = values.scaled
+    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[operator, arg-type]
+
+
 def holds(identity: Identity, values: Values) -> bool:
     """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
-    ints: dict[CellKey, Any] = values.ints
     try:
-        diff = ints[identity.total] - sum(map(ints.__getitem__, identity.parts))
+        diff = _difference(identity, values)
     except TypeError:  # a value finer than the document's scale (``None``): exact Decimals
         return evaluate(identity, values)[0]
     if not diff:  # the common case: exactly equal, whatever the tolerance

@@ -11,6 +11,7 @@ from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.parse import is_total_label
 from budget_tui.core.rules.common import (
+    ORDINAL_START,
     Identity,
     Values,
     amount_cells,
@@ -55,8 +56,9 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
 
 
 def _ordinal_count(texts: list[str]) -> int:
-    """How many of ``texts`` are ordinal items or totals."""
-    return sum(1 for t in texts if ordinal_level(t) or is_total_label(t))
+    """How many of ``texts`` (none blank) are ordinal items or totals."""
+    # ordinal_level's own first-character test inline: long text columns pass through here.
+    return sum(1 for t in texts if (t[0] in ORDINAL_START and ordinal_level(t)) or is_total_label(t))
 
 
 def _side_label(table: Table, r: int, label_col: int) -> str:
@@ -105,7 +107,7 @@ def _row_sums(
     """``row total = Σ rows parts``, one identity per amount column."""
     fid = form.id
     for c in cols:
-        yield Identity(rule, fid, (fid, total, c), [(fid, x, c) for x in parts], description)
+        yield Identity.down(rule, (fid, total, c), parts, description)
 
 
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
@@ -205,13 +207,7 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
     for r in range(len(table.rows) - 1, -1, -1):
         a, b = _side_label(table, r, la), _side_label(table, r, lb)
         if is_total_label(a) and is_total_label(b) and ca and cb:
-            yield Identity(
-                "totals.balance",
-                form.id,
-                (form.id, r, ca[0]),
-                [(form.id, r, cb[0])],
-                f"{a} = {b}",
-            )
+            yield Identity.along("totals.balance", (form.id, r, ca[0]), [cb[0]], f"{a} = {b}")
             return
 
 
@@ -286,7 +282,7 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         cols = (c, *parts)
         description = f"{table.columns[c].key} = Σ {len(parts)} columns"
         ids = [
-            Identity("totals.columns", fid, (fid, r, c), [(fid, r, j) for j in parts], description)
+            Identity.along("totals.columns", (fid, r, c), parts, description)
             for r in range(len(table.rows))
             if any((r, j) in nonzero for j in cols)
         ]
@@ -350,14 +346,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
             nonzero = _nonzero_cells(table)
         description = f"{table.columns[c].key} = {table.columns[parent].key}"
         ids = [
-            Identity(
-                "totals.subset",
-                form.id,
-                (form.id, r, c),
-                [(form.id, r, parent)],
-                description,
-                severity="warning",
-            )
+            Identity.along("totals.subset", (form.id, r, c), [parent], description, severity="warning")
             for r in range(len(table.rows))
             if (r, c) in nonzero or (r, parent) in nonzero
         ]
@@ -391,18 +380,13 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
             continue
         if total is not None and car is not None and reception is not None:
             parts = [j for j in (abroad, car, reception) if j is not None]
-            yield Identity(
+            yield Identity.along(
                 "totals.three_public",
-                form.id,
                 (form.id, r, total),
-                [(form.id, r, j) for j in parts],
+                parts,
                 "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待",
             )
         if car is not None and buy is not None and run is not None:
-            yield Identity(
-                "totals.three_public",
-                form.id,
-                (form.id, r, car),
-                [(form.id, r, buy), (form.id, r, run)],
-                "公务用车购置及运行费 = 购置费 + 运行费",
+            yield Identity.along(
+                "totals.three_public", (form.id, r, car), [buy, run], "公务用车购置及运行费 = 购置费 + 运行费"
             )
