@@ -58,36 +58,35 @@ class Identity:
         rule: str,
         form: str,
         total: CellKey,
-        parts: list[CellKey],
+        parts: list[CellKey] | None,
         description: str,
         severity: str = "error",
+        *,
+        rows: list[int] | None = None,
+        cols: list[int] | None = None,
     ) -> None:
         self.rule = rule
         self.form = form
         self.total = total
-        self._parts: list[CellKey] | None = parts
+        self._parts = parts
         self.description = description
         self.severity = severity
-        self.rows: list[int] | None = None
-        self.cols: list[int] | None = None
+        self.rows = rows
+        self.cols = cols
 
     @classmethod
     def down(
         cls, rule: str, total: CellKey, rows: list[int], description: str, severity: str = "error"
     ) -> Identity:
         """``total`` = Σ the cells of ``rows`` in the total's column."""
-        ident = cls(rule, total[0], total, None, description, severity)  # type: ignore[arg-type]
-        ident.rows = rows
-        return ident
+        return cls(rule, total[0], total, None, description, severity, rows=rows)
 
     @classmethod
     def along(
         cls, rule: str, total: CellKey, cols: list[int], description: str, severity: str = "error"
     ) -> Identity:
         """``total`` = Σ the cells of ``cols`` in the total's row."""
-        ident = cls(rule, total[0], total, None, description, severity)  # type: ignore[arg-type]
-        ident.cols = cols
-        return ident
+        return cls(rule, total[0], total, None, description, severity, cols=cols)
 
     @property
     def parts(self) -> list[CellKey]:
@@ -410,26 +409,24 @@ class Values:
 _COLUMN = [itemgetter(c) for c in range(64)]
 
 
-def _difference(identity: Identity, values: Values) -> Any:
-    """``total - Σ parts`` at the document's scale; ``TypeError`` when some value is ``None``
-    (or, for a cell outside the amount columns, still pending: :func:`evaluate` then decides)."""
-    _, r, c = identity.total
-    if identity.rows is not None:
-        grid = values.grid(identity.form)
-        column = _COLUMN[c] if c < 64 else itemgetter(c)
-        return grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))
-    if identity.cols is not None:
-        row = values.grid(identity.form)[r]
-        return row[c] - sum(map(row.__getitem__, identity.cols))
-    scaled = values.scaled
-    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[operator, arg-type]
-
-
 def holds(identity: Identity, values: Values) -> bool:
     """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
+    # total - Σ parts at the document's scale. A ``None`` value (finer than the scale), or a
+    # cell outside the amount columns still pending in the grid, raises TypeError: exact
+    # Decimals decide then.
     try:
-        diff = _difference(identity, values)
-    except TypeError:  # a value finer than the document's scale (``None``): exact Decimals
+        _, r, c = identity.total
+        if identity.rows is not None:
+            grid = values.grid(identity.form)
+            column = _COLUMN[c] if c < 64 else itemgetter(c)
+            diff = grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))
+        elif identity.cols is not None:
+            row = values.grid(identity.form)[r]
+            diff = row[c] - sum(map(row.__getitem__, identity.cols))
+        else:
+            scaled: Any = values.scaled
+            diff = scaled(identity.total) - sum(map(scaled, identity.parts))
+    except TypeError:
         return evaluate(identity, values)[0]
     if not diff:  # the common case: exactly equal, whatever the tolerance
         return True

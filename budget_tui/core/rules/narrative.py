@@ -134,7 +134,7 @@ def _amount_findings(
 ) -> list[Finding]:
     out: list[Finding] = []
     for clause in _CLAUSE_SPLIT.split(sentence):
-        m = _AMOUNT_RE.search(clause)
+        m = _AMOUNT_RE.search(clause) if "万元" in clause else None
         if not m or _NOT_A_LEVEL_RE.search(clause[: m.start()]):
             continue
         head = clause[: m.start()]
@@ -178,6 +178,8 @@ def _half(text: str) -> Decimal:
 def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | None) -> list[Finding]:
     """Shares and changes: the base is the sentence's first amount before them, else the paragraph's."""
     out: list[Finding] = []
+    if "%" not in sentence and "％" not in sentence:  # both patterns end in a percent sign
+        return out
     first = _AMOUNT_RE.search(sentence)
     change = _CHANGE_RE.search(sentence)
     if first is not None and change is not None and first.start() >= change.start():

@@ -107,7 +107,7 @@ def _row_sums(
     """``row total = Σ rows parts``, one identity per amount column."""
     fid = form.id
     for c in cols:
-        yield Identity.down(rule, (fid, total, c), parts, description)
+        yield Identity(rule, fid, (fid, total, c), None, description, rows=parts)
 
 
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
@@ -276,15 +276,13 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     table = form.table
     if table is None or not table.rows:
         return
-    nonzero = _nonzero_cells(table)
+    nonzero = _nonzero_rows(table)
     fid = form.id
     for c, parts in _column_candidates(table):
-        cols = (c, *parts)
         description = f"{table.columns[c].key} = Σ {len(parts)} columns"
         ids = [
-            Identity.along("totals.columns", (fid, r, c), parts, description)
-            for r in range(len(table.rows))
-            if any((r, j) in nonzero for j in cols)
+            Identity("totals.columns", fid, (fid, r, c), None, description, cols=parts)
+            for r in sorted(nonzero[c].union(*(nonzero[j] for j in parts)))
         ]
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
@@ -304,19 +302,21 @@ def _nonzero(text: str) -> bool:
         return False
 
 
-def _nonzero_cells(table: Table) -> set[tuple[int, int]]:
-    """(row, column) of the amount cells :func:`_nonzero` holds for (once per table)."""
+def _nonzero_rows(table: Table) -> dict[int, set[int]]:
+    """Per amount column, the rows whose cell :func:`_nonzero` holds for (once per table)."""
     cached = table.derived.get("nonzero")
     if cached is None:
-        out: set[tuple[int, int]] = set()
+        out: dict[int, set[int]] = {}
         for j, cells in amount_cells(table):
-            for r, t, m, _ in cells:
-                # Decimal() reads no U+2212 minus: such a cell counts as zero, as in _nonzero.
-                if m and "−" not in t and (not (t[0].isspace() or t[-1].isspace()) or _nonzero(t)):
-                    out.add((r, j))
+            # Decimal() reads no U+2212 minus: such a cell counts as zero, as in _nonzero.
+            out[j] = {
+                r
+                for r, t, m, _ in cells
+                if m and "−" not in t and (not (t[0].isspace() or t[-1].isspace()) or _nonzero(t))
+            }
         for r, j, t in percent_cells(table):
             if _nonzero(t):
-                out.add((r, j))
+                out[j].add(r)
         cached = table.derived["nonzero"] = out
     return cached  # type: ignore[return-value]
 
@@ -332,7 +332,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     if table is None or len(table.rows) < 3:
         return
     amount = table.amount_columns()
-    nonzero: set[tuple[int, int]] | None = None
+    nonzero: dict[int, set[int]] | None = None
     for c in amount:
         path = table.columns[c].path
         if not path or not is_subset_label(path[-1]):
@@ -343,12 +343,12 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         if parent is None:
             continue
         if nonzero is None:
-            nonzero = _nonzero_cells(table)
+            nonzero = _nonzero_rows(table)
         description = f"{table.columns[c].key} = {table.columns[parent].key}"
+        fid, part = form.id, [parent]
         ids = [
-            Identity.along("totals.subset", (form.id, r, c), [parent], description, severity="warning")
-            for r in range(len(table.rows))
-            if (r, c) in nonzero or (r, parent) in nonzero
+            Identity("totals.subset", fid, (fid, r, c), None, description, "warning", cols=part)
+            for r in sorted(nonzero[c] | nonzero[parent])
         ]
         held = sum(1 for i in ids if holds(i, values))
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
