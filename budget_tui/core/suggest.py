@@ -157,10 +157,17 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
         row = table.rows[r]
         amount = table.amount_columns()
         involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
+        # Columns of the row in a failing identity: a shift that moves none of them repairs nothing.
+        failing_cols = {
+            c
+            for c in range(table.width)
+            if any(n in ranker.failing and n in involved for n in ranker.by_cell.get((form_id, r, c), ()))
+        }
+        texts = list(row.texts)
         best: tuple[int, int, set[int]] | None = None
         for start in amount:
             for k in (1, -1, 2, -2):
-                repaired = _try_shift(ranker, form_id, r, start, k, involved)
+                repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_cols)
                 if repaired is not None and (best is None or len(repaired) > len(best[2])):
                     best = (start, k, repaired)
         if best is None or (row.is_total and not set(ids) <= best[2]):
@@ -192,13 +199,16 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
 
 
 def _try_shift(
-    ranker: _Ranker, form_id: str, r: int, start: int, k: int, involved: set[int]
+    ranker: _Ranker,
+    form_id: str,
+    r: int,
+    start: int,
+    k: int,
+    involved: set[int],
+    texts: list[str],
+    failing_cols: set[int],
 ) -> set[int] | None:
-    table = ranker.doc.forms[form_id].table
-    assert table is not None
-    row = table.rows[r]
-    width = table.width
-    texts = list(row.texts)
+    width = ranker.values.table(form_id).width
     # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
     # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
     if k > 0:
@@ -212,12 +222,12 @@ def _try_shift(
         moved = texts[: start - j] + texts[start:] + [""] * j
     if moved == texts:
         return None
-    changed = {(form_id, r, c): t for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]}
-    # Only identities through a moved cell can change; none of them failing, none is repaired.
+    cols = [c for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]]
+    if failing_cols.isdisjoint(cols):  # only identities through a moved cell can change
+        return None
+    changed = {(form_id, r, c): moved[c] for c in cols}
     affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
     failing = [n for n in affected if n in ranker.failing]
-    if not failing:
-        return None
     identities, values = ranker.identities, ranker.values
     with values.what_if(changed):
         repaired = {n for n in failing if holds(identities[n], values)}

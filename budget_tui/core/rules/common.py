@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
@@ -131,6 +131,16 @@ def fixed_point(text: str) -> tuple[int, int] | None:
             return int(whole), 0
         if frac.isdecimal():
             return int(whole + frac), len(frac)
+    elif "," in whole:  # thousands: 1-3 digits, then ",ddd" groups (commas every 4th from the right)
+        digits = whole.replace(",", "")
+        k = len(whole) - len(digits)
+        if (
+            digits.isdecimal()
+            and 1 <= len(digits) - 3 * k <= 3
+            and whole[-4::-4] == "," * k
+            and (not dot or frac.isdecimal())
+        ):
+            return int(digits + frac), len(frac)
     if _FIXED_RE.fullmatch(text):
         t = text.replace(",", "")
         if t[-1] == "%":
@@ -232,21 +242,8 @@ def measure_precision(doc: Document) -> Precision:
 
 
 _HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
-_T = TypeVar("_T")
 _PENDING: Any = object()
 """Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
-
-
-class _Lazy(dict[CellKey, _T]):
-    """A per-cell cache that computes a missing entry on first access (``map``-friendly)."""
-
-    def __init__(self, compute: Callable[[CellKey], _T]) -> None:
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, key: CellKey) -> _T:
-        value = self[key] = self._compute(key)
-        return value
 
 
 class Values:
@@ -272,7 +269,7 @@ class Values:
         self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
         self._override: dict[CellKey, str] = {}
-        self._int_widths: dict[CellKey, int] = _Lazy(self._width_of_cell)
+        self._width_grids: dict[str, list[list[Any]]] = {}
 
     def table(self, form: str) -> Table:
         return self._tables[form]
@@ -325,20 +322,35 @@ class Values:
             v = row[c] = self._int_of_text(self.text(key))
         return v  # type: ignore[no-any-return]
 
+    def widths(self, form: str) -> list[list[Any]]:
+        """The form's scaled half-widths (:meth:`scaled_width`) by row and column, filled like
+        :meth:`grid` (built when some identity of the form is not exactly equal)."""
+        g = self._width_grids.get(form)
+        if g is None:
+            g = self._width_grids[form] = self._fill_widths(form, self._tables[form])
+        return g
+
     def scaled_width(self, key: CellKey) -> int:
-        return self._int_widths[key]
+        """``half_width(key)`` at the document's scale, truncated (as ``int()`` of the Decimal)."""
+        form, r, c = key
+        row = self.widths(form)[r]
+        w = row[c]
+        if w is _PENDING:
+            w = row[c] = self._width_of_text(form, c, self.text(key))
+        return w  # type: ignore[no-any-return]
 
     def forget(self, key: CellKey) -> None:
         """Re-read a cell whose text changed."""
         form, r, c = key
         if form in self._grids:
             self._grids[form][r][c] = self._int_of_text(self.text(key))
-        self._int_widths.pop(key, None)
+        if form in self._width_grids:
+            self._width_grids[form][r][c] = self._width_of_text(form, c, self.text(key))
 
     @contextmanager
     def what_if(self, texts: dict[CellKey, str]) -> Iterator[None]:
         """Evaluate as if the cells in ``texts`` printed those texts (the document is untouched)."""
-        saved = [(k, self.grid(k[0])[k[1]][k[2]], self._int_widths.get(k, _PENDING)) for k in texts]
+        saved = [(k, self.grid(k[0])[k[1]][k[2]], self.widths(k[0])[k[1]][k[2]]) for k in texts]
         self._override = texts
         for k in texts:
             self.forget(k)
@@ -348,9 +360,7 @@ class Values:
             self._override = {}
             for (form, r, c), i, w in saved:
                 self._grids[form][r][c] = i
-                self._int_widths.pop((form, r, c), None)
-                if w is not _PENDING:
-                    self._int_widths[(form, r, c)] = w
+                self._width_grids[form][r][c] = w
 
     def _fill(self, table: Table) -> list[list[Any]]:
         """The grid of a table: its amount columns at once (as :meth:`_int_of_text` gives)."""
@@ -368,6 +378,34 @@ class Values:
             grid[r][j] = self._int_of_text(t)
         return grid
 
+    def _fill_widths(self, form: str, table: Table) -> list[list[Any]]:
+        numbers = amount_cells(table)
+        blank = [_PENDING] * table.width
+        for j, _ in numbers:
+            blank[j] = 0  # blank or not a number
+        grid = [blank.copy() for _ in table.rows]
+        for j, cells in numbers:
+            col_dec = self.precision.column_decimals.get((form, j), 2)
+            for r, _, m, d in cells:
+                grid[r][j] = self._width(m, d, col_dec)
+        for r, j, t in percent_cells(table):
+            grid[r][j] = self._width_of_text(form, j, t)
+        return grid
+
+    def _width_of_text(self, form: str, c: int, t: str) -> int:
+        fixed = fixed_point(t) if t else None
+        if fixed is None:
+            return 0
+        return self._width(fixed[0], fixed[1], self.precision.column_decimals.get((form, c), 2))
+
+    def _width(self, m: int, d: int, col_dec: int) -> int:
+        """:meth:`_half_width` of a value ``m / 10**d`` at the document's scale, truncated."""
+        if not m:
+            return 0
+        e = min(d if self.precision.full_decimals and d < col_dec else max(col_dec, d), 11)
+        # 5 * 10**-(e + 1) at scale 10**exp; below 1 (e >= exp) it truncates to 0.
+        return 5 * self._pow10[self._exp - 1 - e] if e < self._exp else 0
+
     def _int_of_text(self, t: str) -> int | None:
         fixed = fixed_point(t)
         if fixed is None:
@@ -382,18 +420,6 @@ class Values:
         down: int = 10 ** (d - self._exp)
         q, rest = divmod(m, down)
         return None if rest else q
-
-    def _width_of_cell(self, key: CellKey) -> int:
-        """``half_width(key)`` at the document's scale, truncated (as ``int()`` of the Decimal)."""
-        t = self.text(key)
-        fixed = fixed_point(t) if t else None
-        if fixed is None or not fixed[0]:
-            return 0
-        d = fixed[1]
-        col_dec = self.precision.column_decimals.get((key[0], key[2]), 2)
-        e = min(d if self.precision.full_decimals and d < col_dec else max(col_dec, d), 11)
-        # 5 * 10**-(e + 1) at scale 10**exp; below 1 (e >= exp) it truncates to 0.
-        return 5 * self._pow10[self._exp - 1 - e] if e < self._exp else 0
 
     def _half_width(self, form: str, c: int, t: str, v: Decimal | None) -> Decimal:
         if v is None or v == 0:
@@ -430,9 +456,24 @@ def holds(identity: Identity, values: Values) -> bool:
         return evaluate(identity, values)[0]
     if not diff:  # the common case: exactly equal, whatever the tolerance
         return True
+    return abs(diff) < _tolerance(identity, values)  # type: ignore[no-any-return]
+
+
+def _tolerance(identity: Identity, values: Values) -> int:
+    """The summed scaled half-widths of the identity's cells."""
+    _, r, c = identity.total
+    try:
+        if identity.rows is not None:
+            grid = values.widths(identity.form)
+            column = _COLUMN[c] if c < 64 else itemgetter(c)
+            return grid[r][c] + sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
+        if identity.cols is not None:
+            row = values.widths(identity.form)[r]
+            return row[c] + sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
+    except TypeError:  # a cell outside the amount columns, still pending
+        pass
     width = values.scaled_width
-    tol = width(identity.total) + sum(map(width, identity.parts))
-    return abs(diff) < tol  # type: ignore[no-any-return]
+    return width(identity.total) + sum(map(width, identity.parts))
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -44,7 +45,7 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
         texts = [r.texts[j] for r in table.rows if r.texts[j]]
         if not texts:
             continue
-        if col.role == "label" or _ordinal_count(texts) >= max(2, len(texts) // 3):
+        if col.role == "label" or _mostly_ordinal(texts):
             label_cols.append(j)
     if len(label_cols) < 2:
         return [(label_cols[0] if label_cols else -1, sorted(amount))]
@@ -55,10 +56,21 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     return [s for s in out if s[1]]
 
 
-def _ordinal_count(texts: list[str]) -> int:
-    """How many of ``texts`` (none blank) are ordinal items or totals."""
-    # ordinal_level's own first-character test inline: long text columns pass through here.
-    return sum(1 for t in texts if (t[0] in ORDINAL_START and ordinal_level(t)) or is_total_label(t))
+def _mostly_ordinal(texts: list[str]) -> bool:
+    """At least a third (and two) of ``texts`` (none blank) are ordinal items or totals."""
+    need = max(2, len(texts) // 3)
+    left = len(texts) - need  # texts that may still fail before the count cannot make it
+    for t in texts:
+        # ordinal_level's own first-character test inline: long text columns pass through here.
+        if (t[0] in ORDINAL_START and ordinal_level(t)) or is_total_label(t):
+            need -= 1
+            if not need:
+                return True
+        else:
+            left -= 1
+            if left < 0:
+                return False
+    return False
 
 
 def _side_label(table: Table, r: int, label_col: int) -> str:
@@ -211,7 +223,9 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
             return
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_subtotal(label: str) -> bool:
+    """A header label naming a subtotal (the forms' headers share a small vocabulary)."""
     return bool(_SUBTOTAL_RE.search(nospace(label)))
 
 
