@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,7 +9,15 @@ from decimal import Decimal
 from budget_tui.core.findings import Finding
 from budget_tui.core.model import Document
 from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, holds, measure_precision
+from budget_tui.core.rules.common import (
+    ZERO,
+    CellIndex,
+    CellKey,
+    Identity,
+    Values,
+    holds,
+    measure_precision,
+)
 from budget_tui.core.rules.precision import precision_findings
 from budget_tui.core.suggest import findings_for_failures
 
@@ -26,7 +33,7 @@ class CheckSession:
     identities: list[Identity] = field(default_factory=list)
     failing: set[int] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
-    _by_cell: dict[CellKey, list[int]] | None = field(default=None, init=False, repr=False)
+    _by_cell: CellIndex | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.precision = measure_precision(self.doc)
@@ -38,16 +45,10 @@ class CheckSession:
         self._rebuild()
 
     @property
-    def by_cell(self) -> dict[CellKey, list[int]]:
-        """Identity numbers by the cells they involve (built on first use: a clean document
-        never needs it)."""
+    def by_cell(self) -> CellIndex:
+        """Identity numbers by the cells they involve (built on first use)."""
         if self._by_cell is None:
-            index: dict[CellKey, list[int]] = defaultdict(list)
-            for n, ident in enumerate(self.identities):
-                index[ident.total].append(n)
-                for k in ident.parts:
-                    index[k].append(n)
-            self._by_cell = dict(index)
+            self._by_cell = CellIndex(self.identities)
         return self._by_cell
 
     def _rebuild(self) -> None:

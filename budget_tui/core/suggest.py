@@ -17,6 +17,7 @@ from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
 from budget_tui.core.rules.common import (
     ZERO,
+    CellIndex,
     CellKey,
     Identity,
     Values,
@@ -78,7 +79,7 @@ class _Ranker:
         self,
         doc: Document,
         identities: list[Identity],
-        by_cell: dict[CellKey, list[int]],
+        by_cell: CellIndex,
         values: Values,
         failing: set[int],
     ) -> None:
@@ -90,6 +91,46 @@ class _Ranker:
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
+        self._base: dict[int, tuple[int, int, dict[CellKey, tuple[int, int]]] | None] = {}
+
+    def may_hold(self, n: int, texts: dict[CellKey, str]) -> bool:
+        """``False`` when identity ``n`` surely fails with the cells in ``texts`` printing those
+        texts (its scaled difference and tolerance updated cell by cell), else ``True``."""
+        if n not in self._base:
+            self._base[n] = self._difference(self.identities[n])
+        base = self._base[n]
+        if base is None:
+            return True
+        diff, tol, coefficients = base
+        values = self.values
+        for key, text in texts.items():
+            coefficient = coefficients.get(key)
+            if coefficient is None:
+                continue
+            sign, count = coefficient
+            old, new = values.scaled(key), values.scaled_text(text)
+            if old is None or new is None:
+                return True
+            diff += sign * (new - old)
+            tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
+        return not diff or abs(diff) < tol
+
+    def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
+        """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
+        ``None`` where some value does not fit it."""
+        values = self.values
+        coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
+        for k in ident.parts:
+            sign, count = coefficients.get(k, (0, 0))
+            coefficients[k] = (sign - 1, count + 1)
+        diff = tol = 0
+        for k, (sign, count) in coefficients.items():
+            v = values.scaled(k)
+            if v is None:
+                return None
+            diff += sign * v
+            tol += count * values.scaled_width(k)
+        return diff, tol, coefficients
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
@@ -156,20 +197,7 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
         assert table is not None
         row = table.rows[r]
         amount = table.amount_columns()
-        involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
-        # Columns of the row in a failing identity: a shift that moves none of them repairs nothing.
-        failing_cols = {
-            c
-            for c in range(table.width)
-            if any(n in ranker.failing and n in involved for n in ranker.by_cell.get((form_id, r, c), ()))
-        }
-        texts = list(row.texts)
-        best: tuple[int, int, set[int]] | None = None
-        for start in amount:
-            for k in (1, -1, 2, -2):
-                repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_cols)
-                if repaired is not None and (best is None or len(repaired) > len(best[2])):
-                    best = (start, k, repaired)
+        best = _best_shift(ranker, form_id, r, amount)
         if best is None or (row.is_total and not set(ids) <= best[2]):
             continue
         start, k, repaired = best
@@ -198,6 +226,32 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
     return out, explained
 
 
+def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
+    """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
+    involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
+    # By column of the row, the failing identities through it: a shift moving none repairs nothing.
+    failing_at: dict[int, list[int]] = {}
+    for c in range(ranker.values.table(form_id).width):
+        through = [
+            n for n in ranker.by_cell.get((form_id, r, c), ()) if n in ranker.failing and n in involved
+        ]
+        if through:
+            failing_at[c] = through
+    if not failing_at:
+        return None
+    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
+    texts = list(ranker.values.table(form_id).rows[r].texts)
+    best: tuple[int, int, set[int]] | None = None
+    for start in amount:
+        for k in (1, -1, 2, -2):
+            if start + min(k, 0) > last:
+                continue
+            repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_at)
+            if repaired is not None and (best is None or len(repaired) > len(best[2])):
+                best = (start, k, repaired)
+    return best
+
+
 def _try_shift(
     ranker: _Ranker,
     form_id: str,
@@ -206,7 +260,7 @@ def _try_shift(
     k: int,
     involved: set[int],
     texts: list[str],
-    failing_cols: set[int],
+    failing_at: dict[int, list[int]],
 ) -> set[int] | None:
     width = ranker.values.table(form_id).width
     # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
@@ -223,9 +277,11 @@ def _try_shift(
     if moved == texts:
         return None
     cols = [c for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]]
-    if failing_cols.isdisjoint(cols):  # only identities through a moved cell can change
-        return None
+    # Only identities through a moved cell can change; unless one of the failing ones may
+    # then hold, nothing is repaired (the exact check below would say the same, slower).
     changed = {(form_id, r, c): moved[c] for c in cols}
+    if not any(ranker.may_hold(n, changed) for c in cols for n in failing_at.get(c, ())):
+        return None
     affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
     failing = [n for n in affected if n in ranker.failing]
     identities, values = ranker.identities, ranker.values
@@ -339,7 +395,7 @@ def findings_for_failures(
     doc: Document,
     failing_ids: list[int],
     identities: list[Identity],
-    by_cell: dict[CellKey, list[int]],
+    by_cell: CellIndex,
     values: Values,
 ) -> list[Finding]:
     """One finding per failing identity (numbers into ``identities``, in order), or per

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -100,6 +101,42 @@ class Identity:
 
     def __repr__(self) -> str:
         return f"Identity({self.rule!r}, {self.total!r} = Σ {self.parts!r}: {self.description!r})"
+
+
+class CellIndex:
+    """Identity numbers by the cells they involve, in order, built form by form on first use
+    (a clean document never asks; a failing one asks about a few forms)."""
+
+    def __init__(self, identities: list[Identity]) -> None:
+        self._identities = identities
+        self._forms: dict[str, dict[CellKey, list[int]]] = {}
+        self._touching: dict[str, list[int]] | None = None
+
+    def get(self, key: CellKey, default: Sequence[int] = ()) -> Sequence[int]:
+        index = self._forms.get(key[0])
+        if index is None:
+            index = self._forms[key[0]] = self._index(key[0])
+        return index.get(key, default)
+
+    def _index(self, form: str) -> dict[CellKey, list[int]]:
+        if self._touching is None:
+            touching: dict[str, list[int]] = defaultdict(list)
+            for n, ident in enumerate(self._identities):
+                if ident.rows is not None or ident.cols is not None:
+                    touching[ident.form].append(n)
+                else:
+                    for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
+                        touching[f].append(n)
+            self._touching = touching
+        index: dict[CellKey, list[int]] = defaultdict(list)
+        for n in self._touching.get(form, ()):
+            ident = self._identities[n]
+            if ident.total[0] == form:
+                index[ident.total].append(n)
+            for k in ident.parts:
+                if k[0] == form:
+                    index[k].append(n)
+        return dict(index)
 
 
 @dataclass
@@ -268,6 +305,7 @@ class Values:
         self._pow10 = [10**k for k in range(self._exp + 1)]
         self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
+        self._text_ints: dict[str, int | None] = {}
         self._override: dict[CellKey, str] = {}
         self._width_grids: dict[str, list[list[Any]]] = {}
 
@@ -338,6 +376,18 @@ class Values:
         if w is _PENDING:
             w = row[c] = self._width_of_text(form, c, self.text(key))
         return w  # type: ignore[no-any-return]
+
+    def scaled_text(self, text: str) -> int | None:
+        """:meth:`scaled` of a cell printing ``text``."""
+        try:
+            return self._text_ints[text]
+        except KeyError:
+            v = self._text_ints[text] = self._int_of_text(text)
+            return v
+
+    def width_of_text(self, key: CellKey, text: str) -> int:
+        """:meth:`scaled_width` of cell ``key`` printing ``text``."""
+        return self._width_of_text(key[0], key[2], text)
 
     def forget(self, key: CellKey) -> None:
         """Re-read a cell whose text changed."""
@@ -552,6 +602,14 @@ def find_row(table: Table, pattern: str) -> int | None:
             break
     memo[pattern] = found
     return found
+
+
+def total_row(table: Table) -> int | None:
+    """The first row flagged as a total (once per table)."""
+    memo = derived_memo(table, "total_row")
+    if not memo:
+        memo[None] = next((i for i, r in enumerate(table.rows) if r.is_total), None)
+    return memo[None]  # type: ignore[no-any-return]
 
 
 def cell_ref(doc: Document, key: CellKey) -> CellRef:

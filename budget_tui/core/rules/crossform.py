@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import nospace
-from budget_tui.core.rules.common import CellKey, Identity, derived_memo, find_column, find_row
+from budget_tui.core.rules.common import CellKey, Identity, derived_memo, find_column, find_row, total_row
 from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
@@ -51,7 +51,7 @@ _BARE_SUB = re.compile(r"\s|支出$")
 
 
 def _total_row(table: Table) -> int | None:
-    return next((i for i, r in enumerate(table.rows) if r.is_total), None)
+    return total_row(table)
 
 
 def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:

@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
 from budget_tui.core.model import Document, Paragraph
-from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
@@ -28,7 +28,9 @@ def _total_cell(form_id: str, *col_patterns: str) -> Finder:
         if form is None or form.table is None:
             return None
         rows = form.table.rows
-        r = next((i for i, row in enumerate(rows) if row.is_total), 0 if len(rows) == 1 else None)
+        r = total_row(form.table)
+        if r is None and len(rows) == 1:
+            r = 0
         c = find_column(form.table, *col_patterns)
         return None if r is None or c is None else (form_id, r, c)
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import is_number, nospace
-from budget_tui.core.rules.common import CellKey, Identity, Values, find_column
+from budget_tui.core.rules.common import CellKey, Identity, Values, find_column, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 FORM = "performance_overall"
@@ -31,7 +31,7 @@ def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
 def _find_budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
-        text = nospace("".join(t for t in row.texts if t and not is_number(t)))
+        text = nospace("".join([t for t in row.texts if t and not is_number(t)]))
         for name, rx in _LINES.items():
             if name in found or not rx.search(text):
                 continue
@@ -45,7 +45,7 @@ def _total_of(doc: Document, form_id: str, pattern: str) -> CellKey | None:
     form = doc.forms.get(form_id)
     if form is None or form.table is None or form.status != "ok":
         return None
-    r = next((i for i, row in enumerate(form.table.rows) if row.is_total), None)
+    r = total_row(form.table)
     c = find_column(form.table, pattern)
     return None if r is None or c is None else (form_id, r, c)
 

@@ -201,8 +201,11 @@ def row_identities(doc: Document, form: Form) -> Iterator[Identity]:
         return
     unit_codes = {u.code for u in doc.units}
     for label_col, cols in sides(table):
-        labels = [_side_label(table, r, label_col) for r in range(len(table.rows))]
-        levels = [ordinal_level(t) for t in labels]
+        if label_col < 0:
+            labels = [row.label for row in table.rows]
+        else:
+            labels = [row.texts[label_col] for row in table.rows]
+        levels = [ordinal_level(t) if t and t[0] in ORDINAL_START else 0 for t in labels]
         if len(levels) - levels.count(0) >= 2:
             yield from _ordinal_identities(form, table, labels, levels, cols)
         else:
