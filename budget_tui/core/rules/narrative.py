@@ -95,6 +95,10 @@ KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
 ]
 
 
+_ANY_KEYWORD = re.compile("|".join(f"(?:{kw.pattern})" for kw, _ in KEYWORDS))
+"""Some keyword occurs (each is then tried in order)."""
+
+
 def _line_ref(p: Paragraph, snippet: str) -> CellRef:
     return CellRef(NARRATIVE, f"L{p.line}", "", p.line, snippet)
 
@@ -140,6 +144,8 @@ def _amount_findings(
         if not m or _NOT_A_LEVEL_RE.search(clause[: m.start()]):
             continue
         head = clause[: m.start()]
+        if not _ANY_KEYWORD.search(head):
+            continue
         for n, (kw, finders) in enumerate(KEYWORDS):
             if not kw.search(head):
                 continue

@@ -232,58 +232,67 @@ def _is_subtotal(label: str) -> bool:
     return bool(_SUBTOTAL_RE.search(nospace(label)))
 
 
-def _resolve(table: Table, cols: list[int], prefix: tuple[str, ...]) -> list[int]:
+def _resolve(
+    paths: list[tuple[str, ...]],
+    cols: list[int],
+    prefix: tuple[str, ...],
+    memo: dict[tuple[str, ...], list[int]],
+) -> list[int]:
     """Columns that add up to the group ``prefix``: its 小计 if printed, else its leaves."""
-    own = [j for j in cols if table.columns[j].path == prefix]
+    if prefix in memo:
+        return memo[prefix]
+    own = [j for j in cols if paths[j] == prefix]
     if own:
+        memo[prefix] = own[:1]
         return own[:1]
+    n = len(prefix)
     sub = [
         j
         for j in cols
-        if table.columns[j].path == (*prefix, "小计")
-        or (
-            len(table.columns[j].path) == len(prefix) + 1
-            and table.columns[j].path[:-1] == prefix
-            and _is_subtotal(table.columns[j].path[-1])
-        )
+        if paths[j] == (*prefix, "小计")
+        or (len(paths[j]) == n + 1 and paths[j][:-1] == prefix and _is_subtotal(paths[j][-1]))
     ]
     if sub:
+        memo[prefix] = sub[:1]
         return sub[:1]
     out: list[int] = []
     children: list[str] = []
     for j in cols:
-        p = table.columns[j].path
-        if len(p) > len(prefix) and p[: len(prefix)] == prefix and p[len(prefix)] not in children:
-            children.append(p[len(prefix)])
+        p = paths[j]
+        if len(p) > n and p[:n] == prefix and p[n] not in children:
+            children.append(p[n])
     for child in children:
-        if is_subset_label(child):
+        if _is_subset_header(child):
             continue
-        out.extend(_resolve(table, cols, (*prefix, child)))
+        out.extend(_resolve(paths, cols, (*prefix, child), memo))
+    memo[prefix] = out
     return out
 
 
+# Header labels come from a small vocabulary shared by the forms: their tests are memoised.
+_is_subset_header = functools.lru_cache(maxsize=1024)(is_subset_label)
+
+
 def _column_candidates(table: Table) -> Iterator[tuple[int, list[int]]]:
-    cols = [j for j in table.amount_columns() if not any(is_subset_label(p) for p in table.columns[j].path)]
+    paths = [col.path for col in table.columns]
+    cols = [j for j in table.amount_columns() if not any(_is_subset_header(p) for p in paths[j])]
+    memo: dict[tuple[str, ...], list[int]] = {}
     for c in cols:
-        path = table.columns[c].path
+        path = paths[c]
         if not path or not _is_subtotal(path[-1]):
             continue
         prefix = path[:-1]
+        n = len(prefix)
         children: list[str] = []
         for j in cols:
-            p = table.columns[j].path
-            if (
-                j != c
-                and len(p) > len(prefix)
-                and p[: len(prefix)] == prefix
-                and p[len(prefix)] not in children
-            ):
-                children.append(p[len(prefix)])
+            p = paths[j]
+            if j != c and len(p) > n and p[:n] == prefix and p[n] not in children:
+                children.append(p[n])
         parts: list[int] = []
         for child in children:
-            if is_subset_label(child) or _is_subtotal(child):
+            if _is_subset_header(child) or _is_subtotal(child):
                 continue
-            parts.extend(j for j in _resolve(table, cols, (*prefix, child)) if j != c)
+            parts.extend(j for j in _resolve(paths, cols, (*prefix, child), memo) if j != c)
         if parts:
             yield c, parts
 
