@@ -576,11 +576,11 @@ def find_column(table: Table, *patterns: str, role: str = "amount") -> int | Non
         pass
     found = None
     rxs = [_compiled(p) for p in patterns]
-    for j, col in enumerate(table.columns):
-        if col.role != role:
-            continue
-        key = nospace(col.key)
-        if all(rx.search(key) for rx in rxs):
+    keys = derived_memo(table, "column_keys")
+    if not keys:
+        keys.update((j, (col.role, nospace(col.key))) for j, col in enumerate(table.columns))
+    for j, (col_role, key) in keys.items():
+        if col_role == role and all(rx.search(key) for rx in rxs):
             found = j
             break
     memo[(patterns, role)] = found
@@ -596,8 +596,13 @@ def find_row(table: Table, pattern: str) -> int | None:
         pass
     found = None
     rx = _compiled(pattern)
-    for i, row in enumerate(table.rows):
-        if any(t and rx.search(nospace(t)) for t in (row.label, row.key)):
+    labels = derived_memo(table, "row_labels")
+    if not labels:
+        labels.update(
+            (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
+        )
+    for i, texts in labels.items():
+        if any(rx.search(t) for t in texts):
             found = i
             break
     memo[pattern] = found

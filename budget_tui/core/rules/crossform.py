@@ -226,10 +226,11 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
         code = row.code
         if len(code) == 7 and code.isdigit():
             by_class.setdefault(code[:3], []).append(r)
+    present = [(cls, word) for cls, word in FUNCTION_CLASSES.items() if cls in by_class]
     for r, row in enumerate(summary.rows):
         text = nospace(row.texts[label_col])
-        for cls, word in FUNCTION_CLASSES.items():
-            if word in text and cls in by_class:
+        for cls, word in present:
+            if word in text:
                 yield Identity(
                     "crossform",
                     "summary",

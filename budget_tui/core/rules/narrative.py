@@ -129,7 +129,10 @@ def narrative_findings(doc: Document, values: Values) -> list[Finding]:
             continue
         first = _AMOUNT_RE.search(p.text)
         for sentence in _SENTENCE_SPLIT.split(p.text):
-            found = _amount_findings(doc, values, p, sentence, cells) + _ratio_findings(p, sentence, first)
+            # Either check needs its marker in the sentence (万元 for amounts, a percent sign for ratios).
+            found = _amount_findings(doc, values, p, sentence, cells) if "万元" in sentence else []
+            if "%" in sentence or "％" in sentence:
+                found += _ratio_findings(p, sentence, first)
             for f in found:
                 out.setdefault(f.id, f)
     return list(out.values())
