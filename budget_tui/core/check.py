@@ -41,7 +41,13 @@ class CheckSession:
         for rule in IDENTITY_RULES:
             self.identities.extend(rule(self.doc, self.values))
         values = self.values
-        self.failing = {n for n, ident in enumerate(self.identities) if not holds(ident, values)}
+        failing = set()
+        for n, ident in enumerate(self.identities):
+            held = holds(ident, values) if ident.held is None else ident.held
+            ident.held = None  # from here on, edits may change it: always evaluate
+            if not held:
+                failing.add(n)
+        self.failing = failing
         self._rebuild()
 
     @property

@@ -52,7 +52,7 @@ class Identity:
     sums directly, and build the ``parts`` keys only when asked (a clean document never asks).
     """
 
-    __slots__ = ("_parts", "cols", "description", "form", "rows", "rule", "severity", "total")
+    __slots__ = ("_parts", "cols", "description", "form", "held", "rows", "rule", "severity", "total")
 
     def __init__(
         self,
@@ -74,6 +74,8 @@ class Identity:
         self.severity = severity
         self.rows = rows
         self.cols = cols
+        self.held: bool | None = None
+        """Whether it held when its rule evaluated it (so the session need not evaluate it again)."""
 
     @classmethod
     def down(

@@ -194,14 +194,12 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     if len(sides_s) < 2 or not sides_s[1][1]:
         return
     slabel, scols = sides_s[1]
-    wanted: dict[str, int] = {}
-    for r, row in enumerate(summary.rows):
-        t = _BARE_SUB.sub("", _L1_PREFIX_SUB.sub("", row.texts[slabel]))
-        if t and row.texts[scols[0]]:
-            wanted[t] = r
+    wanted = _printed_classes(summary, slabel, scols[0])
     for r, row in enumerate(fiscal.rows):
+        if not row.texts[rcols[0]]:
+            continue
         t = _BARE_SUB.sub("", _L2_PREFIX_SUB.sub("", row.texts[rlabel]))
-        if t in wanted and row.texts[rcols[0]]:
+        if t in wanted:
             yield Identity(
                 "crossform",
                 "fiscal_summary",
@@ -209,6 +207,17 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
                 [("summary", wanted[t], scols[0])],
                 f"财政拨款收支总表 {t} = 收支总表 {t}",
             )
+
+
+def _printed_classes(summary: Table, label_col: int, col: int) -> dict[str, int]:
+    """收支总表 rows printing an amount in ``col``, by their bare label (no ordinal, no 支出)."""
+    wanted: dict[str, int] = {}
+    for r, row in enumerate(summary.rows):
+        if row.texts[col]:  # (tested first: cheaper than the label's clean-up)
+            t = _BARE_SUB.sub("", _L1_PREFIX_SUB.sub("", row.texts[label_col]))
+            if t:
+                wanted[t] = r
+    return wanted
 
 
 def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:

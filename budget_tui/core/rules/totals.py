@@ -313,7 +313,9 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
         printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
-        held = sum(1 for i in printed if holds(i, values))
+        for i in printed:
+            i.held = holds(i, values)
+        held = sum(1 for i in printed if i.held)
         if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
             yield from ids
 
@@ -376,7 +378,9 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
             Identity("totals.subset", fid, (fid, r, c), None, description, "warning", cols=part)
             for r in sorted(nonzero[c] | nonzero[parent])
         ]
-        held = sum(1 for i in ids if holds(i, values))
+        for i in ids:
+            i.held = holds(i, values)
+        held = sum(1 for i in ids if i.held)
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
             yield from ids
 
