@@ -93,14 +93,15 @@ class _Ranker:
         self.thousands = p.thousands
         self._base: dict[int, tuple[int, int, dict[CellKey, tuple[int, int]]] | None] = {}
 
-    def may_hold(self, n: int, texts: dict[CellKey, str]) -> bool:
-        """``False`` when identity ``n`` surely fails with the cells in ``texts`` printing those
-        texts (its scaled difference and tolerance updated cell by cell), else ``True``."""
+    def holds_if(self, n: int, texts: dict[CellKey, str]) -> bool | None:
+        """Whether identity ``n`` holds with the cells in ``texts`` printing those texts, from
+        its scaled difference and tolerance updated cell by cell (what :func:`holds` computes
+        under :meth:`Values.what_if`, without it); ``None`` where some value does not fit."""
         if n not in self._base:
             self._base[n] = self._difference(self.identities[n])
         base = self._base[n]
         if base is None:
-            return True
+            return None
         diff, tol, coefficients = base
         values = self.values
         for key, text in texts.items():
@@ -110,7 +111,7 @@ class _Ranker:
             sign, count = coefficient
             old, new = values.scaled(key), values.scaled_text(text)
             if old is None or new is None:
-                return True
+                return None
             diff += sign * (new - old)
             tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
         return not diff or abs(diff) < tol
@@ -134,15 +135,22 @@ class _Ranker:
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
-        repaired, broken = [], []
         # The candidate stands in as the cell's text, so every text-keyed cache sees it.
-        with self.values.what_if({key: format_like(new, "", self.decimals)}):
-            for n in self.by_cell.get(key, []):
-                ok = holds(self.identities[n], self.values)
-                if n in self.failing and ok:
-                    repaired.append(n)
-                elif n not in self.failing and not ok:
-                    broken.append(n)
+        texts = {key: format_like(new, "", self.decimals)}
+        ids = self.by_cell.get(key, [])
+        oks = [self.holds_if(n, texts) for n in ids]
+        if None in oks:
+            with self.values.what_if(texts):
+                oks = [
+                    holds(self.identities[n], self.values) if ok is None else ok
+                    for n, ok in zip(ids, oks, strict=True)
+                ]
+        repaired, broken = [], []
+        for n, ok in zip(ids, oks, strict=True):
+            if n in self.failing and ok:
+                repaired.append(n)
+            elif n not in self.failing and not ok:
+                broken.append(n)
         return repaired, broken
 
     def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
@@ -280,7 +288,7 @@ def _try_shift(
     # Only identities through a moved cell can change; unless one of the failing ones may
     # then hold, nothing is repaired (the exact check below would say the same, slower).
     changed = {(form_id, r, c): moved[c] for c in cols}
-    if not any(ranker.may_hold(n, changed) for c in cols for n in failing_at.get(c, ())):
+    if all(ranker.holds_if(n, changed) is False for c in cols for n in failing_at.get(c, ())):
         return None
     affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
     failing = [n for n in affected if n in ranker.failing]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -249,7 +249,7 @@ def measure_precision(doc: Document) -> Precision:
     """A column's precision is the most decimals printed in it; a document "prints every
     decimal" when almost every amount it prints carries the same number of decimals."""
     p = Precision()
-    counts: dict[int, int] = {}
+    counts: Counter[int] = Counter()
     total = 0
     big = grouped = 0
     for form in doc.forms.values():
@@ -257,16 +257,14 @@ def measure_precision(doc: Document) -> Precision:
         if table is None:
             continue
         for j, cells in amount_cells(table):
-            best = 0
-            for _, t, m, d in cells:
-                if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d):  # |value| >= 1000
-                    big += 1
-                    grouped += "," in t
-                if d > best:
-                    best = d
-                counts[d] = counts.get(d, 0) + 1
+            decimals = [d for _, _, _, d in cells]
+            counts.update(decimals)
             total += len(cells)
-            p.column_decimals[(form.id, j)] = best
+            p.column_decimals[(form.id, j)] = max(decimals, default=0)
+            # |value| >= 1000, and printed with a thousands separator:
+            bigs = [t for _, t, m, d in cells if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d)]
+            big += len(bigs)
+            grouped += sum(1 for t in bigs if "," in t)
     if total:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         p.doc_decimals = mode

@@ -40,13 +40,13 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     amount = set(table.amount_columns())
     label_cols: list[int] = []
     for j, col in enumerate(table.columns):
-        if col.role not in ("label", "text"):
-            continue
-        texts = [r.texts[j] for r in table.rows if r.texts[j]]
-        if not texts:
-            continue
-        if col.role == "label" or _mostly_ordinal(texts):
-            label_cols.append(j)
+        if col.role == "label":
+            if any(r.texts[j] for r in table.rows):
+                label_cols.append(j)
+        elif col.role == "text":
+            texts = [r.texts[j] for r in table.rows if r.texts[j]]
+            if texts and _mostly_ordinal(texts):
+                label_cols.append(j)
     if len(label_cols) < 2:
         return [(label_cols[0] if label_cols else -1, sorted(amount))]
     out: list[tuple[int, list[int]]] = []
