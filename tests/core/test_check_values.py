@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from budget_tui.core import load_document
+from budget_tui.core import load_document, suggest
 from budget_tui.core.check import CheckSession
 from budget_tui.core.numbers import decimals_of, parse_number
-from budget_tui.core.rules.common import Values, amount_cells, fixed_point, measure_precision
+from budget_tui.core.rules.common import Values, amount_cells, fixed_point, holds, measure_precision
 
 from .update_goldens import SAMPLES
 
@@ -100,3 +100,42 @@ def test_parsed_amounts_follow_an_edit() -> None:
     }
     session.update_cell("income", r, c)
     assert session.values.scaled(("income", r, c)) == 571599 * 10 ** (session.precision.scale_decimals - 1)
+
+
+def _corrupted(prefix: str) -> CheckSession:
+    d = load_document(next(p for p in SAMPLES if p.name.startswith(prefix)))
+    form = d.forms["expenditure"]
+    assert form.table is not None
+    r, c = form.table.row_index("2010301"), form.table.col_index("合计")
+    form.table.set_text(r, c, "177.26")  # 171.26 misread
+    return CheckSession(d)
+
+
+def test_cell_index_lists_every_identity_through_a_cell_in_order() -> None:
+    session = _corrupted("003")
+    naive: dict[tuple[str, int, int], list[int]] = {}
+    for n, ident in enumerate(session.identities):
+        for key in (ident.total, *ident.parts):
+            naive.setdefault(key, []).append(n)
+    for key, ids in naive.items():
+        assert list(session.by_cell.get(key)) == ids, key
+    assert list(session.by_cell.get(("expenditure", 10_000, 0))) == []
+
+
+def test_identities_judged_in_ints_as_under_what_if() -> None:
+    session = _corrupted("003")
+    ranker = suggest._Ranker(
+        session.doc, session.identities, session.by_cell, session.values, set(session.failing)
+    )
+    seen = 0
+    for n in sorted(session.failing):
+        ident = session.identities[n]
+        for key in (ident.total, *ident.parts):
+            for text in ("", "0", "171.26", "1,234.5", "12.345", "-3", "x"):
+                texts = {key: text}
+                quick = ranker.holds_if(n, texts)
+                with session.values.what_if(texts):
+                    exact = holds(ident, session.values)
+                assert quick is None or quick == exact, (n, key, text)
+                seen += quick is not None
+    assert seen
