@@ -64,7 +64,7 @@ class Identity:
         severity: str = "error",
         *,
         rows: list[int] | None = None,
-        cols: list[int] | None = None,
+        cols: Sequence[int] | None = None,
     ) -> None:
         self.rule = rule
         self.form = form
@@ -86,7 +86,7 @@ class Identity:
 
     @classmethod
     def along(
-        cls, rule: str, total: CellKey, cols: list[int], description: str, severity: str = "error"
+        cls, rule: str, total: CellKey, cols: Sequence[int], description: str, severity: str = "error"
     ) -> Identity:
         """``total`` = Σ the cells of ``cols`` in the total's row."""
         return cls(rule, total[0], total, None, description, severity, cols=cols)

@@ -273,9 +273,23 @@ def _resolve(
 _is_subset_header = functools.lru_cache(maxsize=1024)(is_subset_label)
 
 
-def _column_candidates(table: Table) -> Iterator[tuple[int, list[int]]]:
-    paths = [col.path for col in table.columns]
-    cols = [j for j in table.amount_columns() if not any(_is_subset_header(p) for p in paths[j])]
+def _column_candidates(table: Table) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """(subtotal column, the columns it adds up) from the header alone."""
+    return _header_candidates(tuple((col.path, col.role) for col in table.columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _header_candidates(
+    header: tuple[tuple[tuple[str, ...], str], ...],
+) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    # A function of the header only, and standard forms share headers: memoised by header.
+    return tuple((c, tuple(parts)) for c, parts in _find_candidates(header))
+
+
+def _find_candidates(header: tuple[tuple[tuple[str, ...], str], ...]) -> Iterator[tuple[int, list[int]]]:
+    paths = [path for path, _ in header]
+    amount = [j for j, (_, role) in enumerate(header) if role == "amount"]
+    cols = [j for j in amount if not any(_is_subset_header(p) for p in paths[j])]
     memo: dict[tuple[str, ...], list[int]] = {}
     for c in cols:
         path = paths[c]
