@@ -574,17 +574,23 @@ def find_column(table: Table, *patterns: str, role: str = "amount") -> int | Non
         return memo[(patterns, role)]  # type: ignore[no-any-return]
     except KeyError:
         pass
-    found = None
-    rxs = [_compiled(p) for p in patterns]
-    keys = derived_memo(table, "column_keys")
-    if not keys:
-        keys.update((j, (col.role, nospace(col.key))) for j, col in enumerate(table.columns))
-    for j, (col_role, key) in keys.items():
-        if col_role == role and all(rx.search(key) for rx in rxs):
-            found = j
-            break
-    memo[(patterns, role)] = found
+    header = table.derived.get("column_keys")
+    if header is None:
+        header = table.derived["column_keys"] = tuple((col.role, col.key) for col in table.columns)
+    found = memo[(patterns, role)] = _find_in_header(header, patterns, role)
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ...], role: str) -> int | None:
+    # A function of the header only, and standard forms share headers: memoised by header.
+    rxs = [_compiled(p) for p in patterns]
+    for j, (col_role, key) in enumerate(header):
+        if col_role == role:
+            bare = nospace(key)
+            if all(rx.search(bare) for rx in rxs):
+                return j
+    return None
 
 
 def find_row(table: Table, pattern: str) -> int | None:
