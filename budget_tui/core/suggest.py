@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from budget_tui.core.findings import Finding, Suggestion, finding_id
+from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
 from budget_tui.core.rules.common import (
@@ -21,6 +21,7 @@ from budget_tui.core.rules.common import (
     CellKey,
     Identity,
     Values,
+    cell_keys,
     cell_ref,
     evaluate,
     holds,
@@ -424,9 +425,8 @@ def findings_for_failures(
         ident = identities[n]
         s = parts_sum(ident, values)
         total_text = values.text(ident.total)
-        refs = [cell_ref(doc, k) for k in (ident.total, *ident.parts)]
         # The finding lists the total and the parts printing something; its id names them all.
-        cells = [refs[0]] + [ref for ref in refs[1:] if ref.text]
+        cells = [cell_ref(doc, ident.total)] + [cell_ref(doc, k) for k in ident.parts if values.text(k)]
         f = Finding(
             rule=ident.rule,
             severity="error" if ident.severity == "error" else "warning",
@@ -438,7 +438,7 @@ def findings_for_failures(
             expected=_quant(s, total_text),
             actual=total_text or "",
             cells=cells,
-            id=finding_id(ident.rule, refs),
+            id=finding_id_of_keys(ident.rule, cell_keys(doc, [ident.total, *ident.parts])),
         )
         fid_of[n] = f.id
         pending.append((f, n))

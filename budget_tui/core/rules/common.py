@@ -623,6 +623,16 @@ def total_row(table: Table) -> int | None:
     return memo[None]  # type: ignore[no-any-return]
 
 
+def cell_keys(doc: Document, keys: list[CellKey]) -> list[tuple[str, str, str]]:
+    """(form, row key, column key) of cells, as their :func:`cell_ref` name them."""
+    out = []
+    for form_id, r, c in keys:
+        table = doc.forms[form_id].table
+        assert table is not None
+        out.append((form_id, table.rows[r].key, table.columns[c].key))
+    return out
+
+
 def cell_ref(doc: Document, key: CellKey) -> CellRef:
     """The CellRef of a cell key: row and column string keys, source line, printed text."""
     form_id, r, c = key
