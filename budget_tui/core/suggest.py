@@ -75,6 +75,15 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
+    """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
+    coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
+    for k in ident.parts:
+        sign, count = coefficients.get(k, (0, 0))
+        coefficients[k] = (sign - 1, count + 1)
+    return coefficients
+
+
 class _Ranker:
     def __init__(
         self,
@@ -117,14 +126,18 @@ class _Ranker:
             tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
         return not diff or abs(diff) < tol
 
+    def coefficients(self, n: int) -> dict[CellKey, tuple[int, int]]:
+        """The cells of identity ``n`` with their (sign, count) in ``total - Σ parts``."""
+        if n not in self._base:
+            self._base[n] = self._difference(self.identities[n])
+        base = self._base[n]
+        return _coefficients(self.identities[n]) if base is None else base[2]
+
     def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
         """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
         ``None`` where some value does not fit it."""
         values = self.values
-        coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
-        for k in ident.parts:
-            sign, count = coefficients.get(k, (0, 0))
-            coefficients[k] = (sign - 1, count + 1)
+        coefficients = _coefficients(ident)
         diff = tol = 0
         for k, (sign, count) in coefficients.items():
             v = values.scaled(k)
@@ -248,8 +261,10 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
             failing_at[c] = through
     if not failing_at:
         return None
-    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
     texts = list(ranker.values.table(form_id).rows[r].texts)
+    if all(_unshiftable(ranker, n, form_id, r, texts) for ids in failing_at.values() for n in ids):
+        return None
+    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
     best: tuple[int, int, set[int]] | None = None
     for start in amount:
         for k in (1, -1, 2, -2):
@@ -259,6 +274,17 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
             if repaired is not None and (best is None or len(repaired) > len(best[2])):
                 best = (start, k, repaired)
     return best
+
+
+def _unshiftable(ranker: _Ranker, n: int, form_id: str, r: int, texts: list[str]) -> bool:
+    """Whether no shift of row ``r`` can make identity ``n`` hold: it goes through one cell of
+    the row, and none of the texts a shift of at most two cells can bring there would do."""
+    keys = [k for k in ranker.coefficients(n) if k[0] == form_id and k[1] == r]
+    if len(keys) != 1:
+        return False
+    c = keys[0][2]
+    brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
+    return all(ranker.holds_if(n, {keys[0]: t}) is False for t in brought)
 
 
 def _try_shift(
