@@ -250,13 +250,20 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
 
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
     """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
-    involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
+    by_cell = ranker.by_cell
+    involved: set[int] | None = None  # the identities through the row's amount cells
+
+    def through_amounts() -> set[int]:
+        return {n for c in amount for n in by_cell.get((form_id, r, c), [])}
+
     # By column of the row, the failing identities through it: a shift moving none repairs nothing.
     failing_at: dict[int, list[int]] = {}
+    amount_set = set(amount)
     for c in range(ranker.values.table(form_id).width):
-        through = [
-            n for n in ranker.by_cell.get((form_id, r, c), ()) if n in ranker.failing and n in involved
-        ]
+        through = [n for n in by_cell.get((form_id, r, c), ()) if n in ranker.failing]
+        if through and c not in amount_set:  # (through an amount cell, an identity is involved)
+            involved = through_amounts() if involved is None else involved
+            through = [n for n in through if n in involved]
         if through:
             failing_at[c] = through
     if not failing_at:
@@ -264,6 +271,7 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
     texts = list(ranker.values.table(form_id).rows[r].texts)
     if all(_unshiftable(ranker, n, form_id, r, texts) for ids in failing_at.values() for n in ids):
         return None
+    involved = through_amounts() if involved is None else involved
     last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
     best: tuple[int, int, set[int]] | None = None
     for start in amount:

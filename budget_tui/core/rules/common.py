@@ -306,6 +306,7 @@ class Values:
         self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
         self._text_ints: dict[str, int | None] = {}
+        self._text_widths: dict[tuple[str, int, str], int] = {}
         self._override: dict[CellKey, str] = {}
         self._width_grids: dict[str, list[list[Any]]] = {}
 
@@ -387,7 +388,12 @@ class Values:
 
     def width_of_text(self, key: CellKey, text: str) -> int:
         """:meth:`scaled_width` of cell ``key`` printing ``text``."""
-        return self._width_of_text(key[0], key[2], text)
+        memo = (key[0], key[2], text)
+        try:
+            return self._text_widths[memo]
+        except KeyError:
+            w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
+            return w
 
     def forget(self, key: CellKey) -> None:
         """Re-read a cell whose text changed."""
