@@ -26,6 +26,7 @@ from budget_tui.core.rules.common import (
     evaluate,
     holds,
     parts_sum,
+    scaled_difference,
 )
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
@@ -426,12 +427,11 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
 
 def _short(ident: Identity, values: Values) -> bool:
     """Whether the parts of ``ident`` add up to less than its total."""
-    total = values.scaled(ident.total)
-    parts = [values.scaled(k) for k in ident.parts]
-    if total is None or None in parts:
+    try:
+        return scaled_difference(ident, values) > 0
+    except TypeError:  # a value finer than the document's scale: exact Decimals
         _, exact_total, s, _ = evaluate(ident, values)
         return s < exact_total
-    return sum(parts) < total  # type: ignore[arg-type]
 
 
 def findings_for_failures(

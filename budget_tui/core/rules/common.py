@@ -491,28 +491,30 @@ class Values:
 _COLUMN = [itemgetter(c) for c in range(64)]
 
 
+def scaled_difference(identity: Identity, values: Values) -> int:
+    """``total - Σ parts`` at the document's scale. Raises TypeError where a value is ``None``
+    (finer than the scale) or, outside the amount columns, still pending in the grid."""
+    _, r, c = identity.total
+    if identity.rows is not None:
+        grid = values.grid(identity.form)
+        column = _COLUMN[c] if c < 64 else itemgetter(c)
+        return grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
+    if identity.cols is not None:
+        row = values.grid(identity.form)[r]
+        return row[c] - sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
+    scaled: Any = values.scaled
+    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
+
+
 def holds(identity: Identity, values: Values) -> bool:
     """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
-    # total - Σ parts at the document's scale. A ``None`` value (finer than the scale), or a
-    # cell outside the amount columns still pending in the grid, raises TypeError: exact
-    # Decimals decide then.
     try:
-        _, r, c = identity.total
-        if identity.rows is not None:
-            grid = values.grid(identity.form)
-            column = _COLUMN[c] if c < 64 else itemgetter(c)
-            diff = grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))
-        elif identity.cols is not None:
-            row = values.grid(identity.form)[r]
-            diff = row[c] - sum(map(row.__getitem__, identity.cols))
-        else:
-            scaled: Any = values.scaled
-            diff = scaled(identity.total) - sum(map(scaled, identity.parts))
-    except TypeError:
+        diff = scaled_difference(identity, values)
+    except TypeError:  # exact Decimals decide
         return evaluate(identity, values)[0]
     if not diff:  # the common case: exactly equal, whatever the tolerance
         return True
-    return abs(diff) < _tolerance(identity, values)  # type: ignore[no-any-return]
+    return abs(diff) < _tolerance(identity, values)
 
 
 def _tolerance(identity: Identity, values: Values) -> int:
