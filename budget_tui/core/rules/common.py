@@ -223,13 +223,14 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     rows = table.rows
     for j in table.amount_columns():
         cells: list[AmountCell] = []
+        add = cells.append
         for r, t in enumerate([row.texts[j] for row in rows]):
             if not t:
                 continue
             # fixed_point's first case inline (most cells): this loop sees every amount cell.
             whole, dot, frac = t.partition(".")
             if whole.isdecimal() and (not dot or frac.isdecimal()):
-                cells.append((r, t, int(whole + frac), len(frac)))
+                add((r, t, int(whole + frac), len(frac)))
             elif t[-1] == "%":
                 percents.append((r, j, t))
             else:

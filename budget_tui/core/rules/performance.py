@@ -31,6 +31,8 @@ def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
 def _find_budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
+        if len(found) == len(_LINES):  # every line found: later rows change nothing
+            break
         text = nospace("".join([t for t in row.texts if t and not is_number(t)]))
         for name, rx in _LINES.items():
             if name in found or not rx.search(text):
