@@ -17,6 +17,7 @@ from budget_tui.core.rules.common import (
     Values,
     holds,
     measure_precision,
+    validate_derived,
 )
 from budget_tui.core.rules.precision import precision_findings
 from budget_tui.core.suggest import findings_for_failures
@@ -36,6 +37,9 @@ class CheckSession:
     _by_cell: CellIndex | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        for form in self.doc.forms.values():
+            if form.table is not None:
+                validate_derived(form.table)
         self.precision = measure_precision(self.doc)
         self.values = Values(self.doc, self.precision)
         for rule in IDENTITY_RULES:

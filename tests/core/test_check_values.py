@@ -9,6 +9,7 @@ import pytest
 
 from budget_tui.core import load_document, suggest
 from budget_tui.core.check import CheckSession
+from budget_tui.core.corrections import apply_corrections, reassign_correction
 from budget_tui.core.numbers import decimals_of, parse_number
 from budget_tui.core.rules.common import Values, amount_cells, fixed_point, holds, measure_precision
 
@@ -139,3 +140,16 @@ def test_identities_judged_in_ints_as_under_what_if() -> None:
                 assert quick is None or quick == exact, (n, key, text)
                 seen += quick is not None
     assert seen
+
+
+def test_checks_after_rows_moved_between_forms_match_a_fresh_run() -> None:
+    path = next(p for p in SAMPLES if p.name.startswith("004"))
+    d = load_document(path)
+    CheckSession(d)  # fills the tables' derived facts
+    c = reassign_correction(d, "general_budget_expenditure", "2101101", "expenditure")
+    assert not apply_corrections(d, [c]).not_applied
+    fresh = load_document(path)
+    assert not apply_corrections(fresh, [c]).not_applied
+    assert [f.as_dict() for f in CheckSession(d).findings] == [
+        f.as_dict() for f in CheckSession(fresh).findings
+    ]

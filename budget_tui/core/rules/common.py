@@ -564,6 +564,18 @@ def col_label(table: Table, c: int) -> str:
     return table.columns[c].key
 
 
+def validate_derived(table: Table) -> None:
+    """Drop what the checks keep in ``table.derived`` if rows were moved in or out since.
+
+    A cell edit clears it (``Table.set_text``), but moving rows between forms does not; the
+    facts kept there (parsed amounts, total rows, labels…) are per row.
+    """
+    signature = (table.width, tuple(map(id, table.rows)))
+    if table.derived.get("rows") != signature:
+        table.derived.clear()
+        table.derived["rows"] = signature
+
+
 def derived_memo(table: Table, name: str) -> dict[Any, Any]:
     """A memo dict kept in ``table.derived`` (so it is dropped whenever a cell changes)."""
     memo = table.derived.get(name)
