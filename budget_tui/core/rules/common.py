@@ -50,6 +50,7 @@ class Identity:
     Most identities run down one column (:meth:`down`: ``rows``) or along one row
     (:meth:`along`: ``cols``) of their form. They keep those indices, which :func:`holds`
     sums directly, and build the ``parts`` keys only when asked (a clean document never asks).
+    Such identities lie in amount columns, which :meth:`Values.grid` fills at once.
     """
 
     __slots__ = ("_parts", "cols", "description", "form", "held", "rows", "rule", "severity", "total")
