@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,7 +9,16 @@ from decimal import Decimal
 from budget_tui.core.findings import Finding
 from budget_tui.core.model import Document
 from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, holds, measure_precision
+from budget_tui.core.rules.common import (
+    ZERO,
+    CellIndex,
+    CellKey,
+    Identity,
+    Values,
+    holds,
+    measure_precision,
+    validate_derived,
+)
 from budget_tui.core.rules.precision import precision_findings
 from budget_tui.core.suggest import findings_for_failures
 
@@ -24,27 +32,41 @@ class CheckSession:
     doc: Document
     accepted: set[str] = field(default_factory=set)
     identities: list[Identity] = field(default_factory=list)
-    by_cell: dict[CellKey, list[int]] = field(default_factory=dict)
     failing: set[int] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
+    _by_cell: CellIndex | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        for form in self.doc.forms.values():
+            if form.table is not None:
+                validate_derived(form.table)
         self.precision = measure_precision(self.doc)
         self.values = Values(self.doc, self.precision)
         for rule in IDENTITY_RULES:
             self.identities.extend(rule(self.doc, self.values))
-        index: dict[CellKey, list[int]] = defaultdict(list)
+        values = self.values
+        failing = set()
         for n, ident in enumerate(self.identities):
-            index[ident.total].append(n)
-            for k in ident.parts:
-                index[k].append(n)
-        self.by_cell = dict(index)
-        self.failing = {n for n, ident in enumerate(self.identities) if not holds(ident, self.values)}
+            held = holds(ident, values) if ident.held is None else ident.held
+            ident.held = None  # from here on, edits may change it: always evaluate
+            if not held:
+                failing.add(n)
+        self.failing = failing
         self._rebuild()
 
+    @property
+    def by_cell(self) -> CellIndex:
+        """Identity numbers by the cells they involve (built on first use)."""
+        if self._by_cell is None:
+            self._by_cell = CellIndex(self.identities)
+        return self._by_cell
+
     def _rebuild(self) -> None:
-        failing = [self.identities[n] for n in sorted(self.failing)]
-        found = findings_for_failures(self.doc, failing, self.identities, self.by_cell, self.values)
+        found = (
+            findings_for_failures(self.doc, sorted(self.failing), self.identities, self.by_cell, self.values)
+            if self.failing
+            else []
+        )
         for rule in DIRECT_RULES:
             found.extend(rule(self.doc, self.values))
         found.extend(precision_findings(self.doc, self.values, self.implied))
@@ -71,6 +93,7 @@ class CheckSession:
 
     def update_cell(self, form: str, r: int, c: int) -> list[Finding]:
         """Re-evaluate only the identities the edited cell takes part in; returns all findings."""
+        self.values.forget((form, r, c))
         for n in self.by_cell.get((form, r, c), []):
             if holds(self.identities[n], self.values):
                 self.failing.discard(n)

@@ -95,8 +95,12 @@ class Finding:
 
 def finding_id(rule: str, cells: list[CellRef]) -> str:
     """Stable id from the rule and the cells' keys (not their values or lines)."""
-    h = hashlib.sha256(rule.encode("utf-8"))
-    for c in sorted((c.form, c.row, c.column) for c in cells):
-        h.update("\x1f".join(c).encode("utf-8"))
-        h.update(b"\x1e")
+    return finding_id_of_keys(rule, [(c.form, c.row, c.column) for c in cells])
+
+
+def finding_id_of_keys(rule: str, keys: list[tuple[str, str, str]]) -> str:
+    """:func:`finding_id` from the cells' (form, row, column) keys."""
+    # One digest of rule, then each sorted key as ``form\x1frow\x1fcolumn\x1e``.
+    payload = rule + "".join(f"{f}\x1f{r}\x1f{c}\x1e" for f, r, c in sorted(keys))
+    h = hashlib.sha256(payload.encode("utf-8"))
     return f"{rule.split('.')[0][:3]}-{h.hexdigest()[:10]}"

@@ -12,10 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from budget_tui.core.findings import Finding, Suggestion, finding_id
+from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import ZERO, CellKey, Identity, Values, cell_ref, evaluate, holds
+from budget_tui.core.rules.common import (
+    ZERO,
+    CellIndex,
+    CellKey,
+    Identity,
+    Values,
+    cell_keys,
+    cell_ref,
+    evaluate,
+    holds,
+    parts_sum,
+    scaled_difference,
+)
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
 MAX_SHIFT = 2
@@ -64,12 +76,21 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
+    """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
+    coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
+    for k in ident.parts:
+        sign, count = coefficients.get(k, (0, 0))
+        coefficients[k] = (sign - 1, count + 1)
+    return coefficients
+
+
 class _Ranker:
     def __init__(
         self,
         doc: Document,
         identities: list[Identity],
-        by_cell: dict[CellKey, list[int]],
+        by_cell: CellIndex,
         values: Values,
         failing: set[int],
     ) -> None:
@@ -81,30 +102,71 @@ class _Ranker:
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
+        self._base: dict[int, tuple[int, int, dict[CellKey, tuple[int, int]]] | None] = {}
+
+    def holds_if(self, n: int, texts: dict[CellKey, str]) -> bool | None:
+        """Whether identity ``n`` holds with the cells in ``texts`` printing those texts, from
+        its scaled difference and tolerance updated cell by cell (what :func:`holds` computes
+        under :meth:`Values.what_if`, without it); ``None`` where some value does not fit."""
+        if n not in self._base:
+            self._base[n] = self._difference(self.identities[n])
+        base = self._base[n]
+        if base is None:
+            return None
+        diff, tol, coefficients = base
+        values = self.values
+        for key, text in texts.items():
+            coefficient = coefficients.get(key)
+            if coefficient is None:
+                continue
+            sign, count = coefficient
+            old, new = values.scaled(key), values.scaled_text(text)
+            if old is None or new is None:
+                return None
+            diff += sign * (new - old)
+            tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
+        return not diff or abs(diff) < tol
+
+    def coefficients(self, n: int) -> dict[CellKey, tuple[int, int]]:
+        """The cells of identity ``n`` with their (sign, count) in ``total - Σ parts``."""
+        if n not in self._base:
+            self._base[n] = self._difference(self.identities[n])
+        base = self._base[n]
+        return _coefficients(self.identities[n]) if base is None else base[2]
+
+    def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
+        """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
+        ``None`` where some value does not fit it."""
+        values = self.values
+        coefficients = _coefficients(ident)
+        diff = tol = 0
+        for k, (sign, count) in coefficients.items():
+            v = values.scaled(k)
+            if v is None:
+                return None
+            diff += sign * v
+            tol += count * values.scaled_width(k)
+        return diff, tol, coefficients
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
-        form, r, c = key
-        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
-        saved_values = row.values
-        vals = list(saved_values)
-        vals[c] = new
-        row._values = vals
-        saved_text = row.texts[c]
-        # The candidate stands in the text too, so every text-keyed cache sees it.
-        row.texts[c] = format_like(new, "", self.decimals)
-        try:
-            repaired, broken = [], []
-            for n in self.by_cell.get(key, []):
-                ok = holds(self.identities[n], self.values)
-                if n in self.failing and ok:
-                    repaired.append(n)
-                elif n not in self.failing and not ok:
-                    broken.append(n)
-            return repaired, broken
-        finally:
-            row.texts[c] = saved_text
-            row._values = saved_values
+        # The candidate stands in as the cell's text, so every text-keyed cache sees it.
+        texts = {key: format_like(new, "", self.decimals)}
+        ids = self.by_cell.get(key, [])
+        oks = [self.holds_if(n, texts) for n in ids]
+        if None in oks:
+            with self.values.what_if(texts):
+                oks = [
+                    holds(self.identities[n], self.values) if ok is None else ok
+                    for n, ok in zip(ids, oks, strict=True)
+                ]
+        repaired, broken = [], []
+        for n, ok in zip(ids, oks, strict=True):
+            if n in self.failing and ok:
+                repaired.append(n)
+            elif n not in self.failing and not ok:
+                broken.append(n)
+        return repaired, broken
 
     def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
         ident = self.identities[n]
@@ -134,8 +196,8 @@ class _Ranker:
 
     def _neighbour_match(self, key: CellKey, new: Decimal) -> bool:
         form, r, c = key
-        row = self.doc.forms[form].table.rows[r]  # type: ignore[union-attr]
-        return any(0 <= j < len(row.values) and row.values[j] == new for j in (c - 1, c + 1))
+        width = self.values.table(form).width
+        return any(0 <= j < width and self.values.number((form, r, j)) == new for j in (c - 1, c + 1))
 
 
 def _quant(value: Decimal, like: str) -> str:
@@ -158,13 +220,7 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
         assert table is not None
         row = table.rows[r]
         amount = table.amount_columns()
-        involved = {n for c in amount for n in ranker.by_cell.get((form_id, r, c), [])}
-        best: tuple[int, int, set[int]] | None = None
-        for start in amount:
-            for k in (1, -1, 2, -2):
-                repaired = _try_shift(ranker, form_id, r, start, k, involved)
-                if repaired is not None and (best is None or len(repaired) > len(best[2])):
-                    best = (start, k, repaired)
+        best = _best_shift(ranker, form_id, r, amount)
         if best is None or (row.is_total and not set(ids) <= best[2]):
             continue
         start, k, repaired = best
@@ -193,14 +249,64 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
     return out, explained
 
 
+def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
+    """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
+    by_cell = ranker.by_cell
+    involved: set[int] | None = None  # the identities through the row's amount cells
+
+    def through_amounts() -> set[int]:
+        return {n for c in amount for n in by_cell.get((form_id, r, c), [])}
+
+    # By column of the row, the failing identities through it: a shift moving none repairs nothing.
+    failing_at: dict[int, list[int]] = {}
+    amount_set = set(amount)
+    for c in range(ranker.values.table(form_id).width):
+        through = [n for n in by_cell.get((form_id, r, c), ()) if n in ranker.failing]
+        if through and c not in amount_set:  # (through an amount cell, an identity is involved)
+            involved = through_amounts() if involved is None else involved
+            through = [n for n in through if n in involved]
+        if through:
+            failing_at[c] = through
+    if not failing_at:
+        return None
+    texts = list(ranker.values.table(form_id).rows[r].texts)
+    if all(_unshiftable(ranker, n, form_id, r, texts) for ids in failing_at.values() for n in ids):
+        return None
+    involved = through_amounts() if involved is None else involved
+    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
+    best: tuple[int, int, set[int]] | None = None
+    for start in amount:
+        for k in (1, -1, 2, -2):
+            if start + min(k, 0) > last:
+                continue
+            repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_at)
+            if repaired is not None and (best is None or len(repaired) > len(best[2])):
+                best = (start, k, repaired)
+    return best
+
+
+def _unshiftable(ranker: _Ranker, n: int, form_id: str, r: int, texts: list[str]) -> bool:
+    """Whether no shift of row ``r`` can make identity ``n`` hold: it goes through one cell of
+    the row, and none of the texts a shift of at most two cells can bring there would do."""
+    keys = [k for k in ranker.coefficients(n) if k[0] == form_id and k[1] == r]
+    if len(keys) != 1:
+        return False
+    c = keys[0][2]
+    brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
+    return all(ranker.holds_if(n, {keys[0]: t}) is False for t in brought)
+
+
 def _try_shift(
-    ranker: _Ranker, form_id: str, r: int, start: int, k: int, involved: set[int]
+    ranker: _Ranker,
+    form_id: str,
+    r: int,
+    start: int,
+    k: int,
+    involved: set[int],
+    texts: list[str],
+    failing_at: dict[int, list[int]],
 ) -> set[int] | None:
-    table = ranker.doc.forms[form_id].table
-    assert table is not None
-    row = table.rows[r]
-    width = table.width
-    texts = list(row.texts)
+    width = ranker.values.table(form_id).width
     # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
     # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
     if k > 0:
@@ -214,19 +320,20 @@ def _try_shift(
         moved = texts[: start - j] + texts[start:] + [""] * j
     if moved == texts:
         return None
-    saved_texts, saved_values = row.texts, row._values
-    row.texts, row._values = moved, None
-    try:
-        repaired = set()
-        for n in involved:
-            ok = holds(ranker.identities[n], ranker.values)
-            if n in ranker.failing and ok:
-                repaired.add(n)
-            elif n not in ranker.failing and not ok:
-                return None
-        return repaired if repaired else None
-    finally:
-        row.texts, row._values = saved_texts, saved_values
+    cols = [c for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]]
+    # Only identities through a moved cell can change; unless one of the failing ones may
+    # then hold, nothing is repaired (the exact check below would say the same, slower).
+    changed = {(form_id, r, c): moved[c] for c in cols}
+    if all(ranker.holds_if(n, changed) is False for c in cols for n in failing_at.get(c, ())):
+        return None
+    affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
+    failing = [n for n in affected if n in ranker.failing]
+    identities, values = ranker.identities, ranker.values
+    with values.what_if(changed):
+        repaired = {n for n in failing if holds(identities[n], values)}
+        if not repaired or any(not holds(identities[n], values) for n in affected if n not in ranker.failing):
+            return None
+    return repaired
 
 
 def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
@@ -289,19 +396,15 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     out: list[Finding] = []
     explained: set[int] = set()
     for (form_id, r), ids in groups.items():
-        short = []
-        for n in ids:
-            _, total, s, _ = evaluate(ranker.identities[n], ranker.values)
-            if s < total:
-                short.append((n, total, s))
+        short = [n for n in ids if _short(ranker.identities[n], ranker.values)]
         table = doc.forms[form_id].table
         assert table is not None
         need = 3 if len(table.amount_columns()) > 3 else 2
         if len(short) < need or 2 * len(short) < len(ids):
             continue
-        explained |= {n for n, _, _ in short}
-        n0, total, s = short[0]
-        ident = ranker.identities[n0]
+        explained |= set(short)
+        ident = ranker.identities[short[0]]
+        s = parts_sum(ident, ranker.values)
         f = Finding(
             rule="structure.missing_rows",
             severity="error",
@@ -313,7 +416,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             ),
             expected=ranker.values.text(ident.total),
             actual=_quant(s, ranker.values.text(ident.total)),
-            cells=[cell_ref(doc, ranker.identities[n].total) for n, _, _ in short],
+            cells=[cell_ref(doc, ranker.identities[n].total) for n in short],
         )
         out.append(f)
         form = doc.forms[form_id]
@@ -322,16 +425,24 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     return out, explained
 
 
+def _short(ident: Identity, values: Values) -> bool:
+    """Whether the parts of ``ident`` add up to less than its total."""
+    try:
+        return scaled_difference(ident, values) > 0
+    except TypeError:  # a value finer than the document's scale: exact Decimals
+        _, exact_total, s, _ = evaluate(ident, values)
+        return s < exact_total
+
+
 def findings_for_failures(
     doc: Document,
-    failing: list[Identity],
+    failing_ids: list[int],
     identities: list[Identity],
-    by_cell: dict[CellKey, list[int]],
+    by_cell: CellIndex,
     values: Values,
 ) -> list[Finding]:
-    """One finding per failing identity (or per structural cause), each with ranked proposals."""
-    index = {id(ident): n for n, ident in enumerate(identities)}
-    failing_ids = [index[id(i)] for i in failing]
+    """One finding per failing identity (numbers into ``identities``, in order), or per
+    structural cause, each with ranked proposals."""
     ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
@@ -346,9 +457,10 @@ def findings_for_failures(
         if n in explained:
             continue
         ident = identities[n]
-        s = evaluate(ident, values)[2]
+        s = parts_sum(ident, values)
         total_text = values.text(ident.total)
-        keys = [ident.total] + [k for k in ident.parts if values.text(k)]
+        # The finding lists the total and the parts printing something; its id names them all.
+        cells = [cell_ref(doc, ident.total)] + [cell_ref(doc, k) for k in ident.parts if values.text(k)]
         f = Finding(
             rule=ident.rule,
             severity="error" if ident.severity == "error" else "warning",
@@ -359,8 +471,8 @@ def findings_for_failures(
             ),
             expected=_quant(s, total_text),
             actual=total_text or "",
-            cells=[cell_ref(doc, k) for k in keys],
-            id=finding_id(ident.rule, [cell_ref(doc, k) for k in [ident.total, *ident.parts]]),
+            cells=cells,
+            id=finding_id_of_keys(ident.rule, cell_keys(doc, [ident.total, *ident.parts])),
         )
         fid_of[n] = f.id
         pending.append((f, n))

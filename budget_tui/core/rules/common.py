@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
+from typing import Any
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import decimals_of, nospace
+from budget_tui.core.numbers import decimals_of, nospace, parse_number
 
 ZERO = Decimal(0)
 CellKey = tuple[str, int, int]
@@ -19,12 +25,12 @@ _ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]"
 _SUBSET = re.compile(r"^其中")
 
 
-_ORDINAL_START = frozenset("一二三四五六七八九十(（")
+ORDINAL_START = frozenset("一二三四五六七八九十(（")
 
 
 def ordinal_level(label: str) -> int:
     """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
-    if not label or label[0] not in _ORDINAL_START:
+    if not label or label[0] not in ORDINAL_START:
         return 0
     if _ORDINAL_L1.match(label):
         return 1
@@ -38,16 +44,102 @@ def is_subset_label(label: str) -> bool:
     return bool(_SUBSET.match(label.strip()))
 
 
-@dataclass
 class Identity:
-    """``total = Σ parts`` (an equality when there is one part)."""
+    """``total = Σ parts`` (an equality when there is one part).
 
-    rule: str
-    form: str
-    total: CellKey
-    parts: list[CellKey]
-    description: str
-    severity: str = "error"
+    Most identities run down one column (:meth:`down`: ``rows``) or along one row
+    (:meth:`along`: ``cols``) of their form. They keep those indices, which :func:`holds`
+    sums directly, and build the ``parts`` keys only when asked (a clean document never asks).
+    Such identities lie in amount columns, which :meth:`Values.grid` fills at once.
+    """
+
+    __slots__ = ("_parts", "cols", "description", "form", "held", "rows", "rule", "severity", "total")
+
+    def __init__(
+        self,
+        rule: str,
+        form: str,
+        total: CellKey,
+        parts: list[CellKey] | None,
+        description: str,
+        severity: str = "error",
+        *,
+        rows: list[int] | None = None,
+        cols: Sequence[int] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.form = form
+        self.total = total
+        self._parts = parts
+        self.description = description
+        self.severity = severity
+        self.rows = rows
+        self.cols = cols
+        self.held: bool | None = None
+        """Whether it held when its rule evaluated it (so the session need not evaluate it again)."""
+
+    @classmethod
+    def down(
+        cls, rule: str, total: CellKey, rows: list[int], description: str, severity: str = "error"
+    ) -> Identity:
+        """``total`` = Σ the cells of ``rows`` in the total's column."""
+        return cls(rule, total[0], total, None, description, severity, rows=rows)
+
+    @classmethod
+    def along(
+        cls, rule: str, total: CellKey, cols: Sequence[int], description: str, severity: str = "error"
+    ) -> Identity:
+        """``total`` = Σ the cells of ``cols`` in the total's row."""
+        return cls(rule, total[0], total, None, description, severity, cols=cols)
+
+    @property
+    def parts(self) -> list[CellKey]:
+        if self._parts is None:
+            f, r, c = self.total
+            if self.rows is not None:
+                self._parts = [(f, x, c) for x in self.rows]
+            else:
+                self._parts = [(f, r, j) for j in self.cols or ()]
+        return self._parts
+
+    def __repr__(self) -> str:
+        return f"Identity({self.rule!r}, {self.total!r} = Σ {self.parts!r}: {self.description!r})"
+
+
+class CellIndex:
+    """Identity numbers by the cells they involve, in order, built form by form on first use
+    (a clean document never asks; a failing one asks about a few forms)."""
+
+    def __init__(self, identities: list[Identity]) -> None:
+        self._identities = identities
+        self._forms: dict[str, dict[CellKey, list[int]]] = {}
+        self._touching: dict[str, list[int]] | None = None
+
+    def get(self, key: CellKey, default: Sequence[int] = ()) -> Sequence[int]:
+        index = self._forms.get(key[0])
+        if index is None:
+            index = self._forms[key[0]] = self._index(key[0])
+        return index.get(key, default)
+
+    def _index(self, form: str) -> dict[CellKey, list[int]]:
+        if self._touching is None:
+            touching: dict[str, list[int]] = defaultdict(list)
+            for n, ident in enumerate(self._identities):
+                if ident.rows is not None or ident.cols is not None:
+                    touching[ident.form].append(n)
+                else:
+                    for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
+                        touching[f].append(n)
+            self._touching = touching
+        index: dict[CellKey, list[int]] = defaultdict(list)
+        for n in self._touching.get(form, ()):
+            ident = self._identities[n]
+            if ident.total[0] == form:
+                index[ident.total].append(n)
+            for k in ident.parts:
+                if k[0] == form:
+                    index[k].append(n)
+        return dict(index)
 
 
 @dataclass
@@ -65,31 +157,116 @@ class Precision:
     """The document groups thousands (``1,352.27``) in most amounts of 1,000 or more."""
 
 
+# The printed-number grammar of ``numbers.parse_number`` (a test pins the two together).
+_FIXED_RE = re.compile(r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+_DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
+
+
+def fixed_point(text: str) -> tuple[int, int] | None:
+    """``(m, d)`` with ``parse_number(text) == m / 10**d`` and ``d == decimals_of(text)``;
+    ``None`` where ``parse_number`` gives ``None``. Integers only: no Decimal is built."""
+    whole, dot, frac = text.partition(".")
+    if whole.isdecimal():  # plain digits (most cells): str.isdecimal() is exactly regex \d
+        if not dot:
+            return int(whole), 0
+        if frac.isdecimal():
+            return int(whole + frac), len(frac)
+    elif "," in whole:  # thousands: 1-3 digits, then ",ddd" groups (commas every 4th from the right)
+        digits = whole.replace(",", "")
+        k = len(whole) - len(digits)
+        if (
+            digits.isdecimal()
+            and 1 <= len(digits) - 3 * k <= 3
+            and whole[-4::-4] == "," * k
+            and (not dot or frac.isdecimal())
+        ):
+            return int(digits + frac), len(frac)
+    if _FIXED_RE.fullmatch(text):
+        t = text.replace(",", "")
+        if t[-1] == "%":
+            t = t[:-1]
+        if t[0] == "−":
+            t = "-" + t[1:]
+        whole, dot, frac = t.partition(".")
+        return int(whole + frac), len(frac)
+    if text in _DASHES:
+        return 0, 0
+    stripped = text.strip()
+    return fixed_point(stripped) if stripped != text else None
+
+
+AmountCell = tuple[int, str, int, int]
+"""(row index, text, mantissa, decimals) of an amount cell printing a number."""
+
+
+def amount_cells(table: Table) -> list[tuple[int, list[AmountCell]]]:
+    """Per amount column, the cells that print a number other than a percentage.
+
+    Parsed once per table and kept in ``table.derived`` (cleared whenever a cell changes).
+    """
+    cached = table.derived.get("amount_cells")
+    if cached is None:
+        cached = _parse_amounts(table)[0]
+    return cached  # type: ignore[return-value]
+
+
+def percent_cells(table: Table) -> list[tuple[int, int, str]]:
+    """(row, column, text) of the amount cells printing a percentage (``…%``)."""
+    cached = table.derived.get("percent_cells")
+    if cached is None:
+        cached = _parse_amounts(table)[1]
+    return cached  # type: ignore[return-value]
+
+
+def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], list[tuple[int, int, str]]]:
+    numbers: list[tuple[int, list[AmountCell]]] = []
+    percents: list[tuple[int, int, str]] = []
+    rows = table.rows
+    for j in table.amount_columns():
+        cells: list[AmountCell] = []
+        add = cells.append
+        for r, t in enumerate([row.texts[j] for row in rows]):
+            if not t:
+                continue
+            # fixed_point's first case inline (most cells): this loop sees every amount cell.
+            whole, dot, frac = t.partition(".")
+            if whole.isdecimal() and (not dot or frac.isdecimal()):
+                add((r, t, int(whole + frac), len(frac)))
+            elif t[-1] == "%":
+                percents.append((r, j, t))
+            else:
+                fixed = fixed_point(t)
+                if fixed is not None:
+                    cells.append((r, t, fixed[0], fixed[1]))
+        numbers.append((j, cells))
+    table.derived["amount_cells"] = numbers
+    table.derived["percent_cells"] = percents
+    return numbers, percents
+
+
+_THOUSAND = [1000 * 10**d for d in range(64)]
+
+
 def measure_precision(doc: Document) -> Precision:
     """A column's precision is the most decimals printed in it; a document "prints every
     decimal" when almost every amount it prints carries the same number of decimals."""
     p = Precision()
-    counts: dict[int, int] = {}
+    counts: Counter[int] = Counter()
     total = 0
     big = grouped = 0
     for form in doc.forms.values():
         table = form.table
         if table is None:
             continue
-        for j in table.amount_columns():
-            best = 0
-            for row in table.rows:
-                t = row.texts[j]
-                if not t or t.endswith("%") or row.values[j] is None:
-                    continue
-                d = decimals_of(t)
-                if abs(row.values[j] or 0) >= 1000:  # type: ignore[operator]
-                    big += 1
-                    grouped += "," in t
-                best = max(best, d)
-                counts[d] = counts.get(d, 0) + 1
-                total += 1
-            p.column_decimals[(form.id, j)] = best
+        for j, cells in amount_cells(table):
+            decimals = [d for _, _, _, d in cells]
+            counts.update(decimals)
+            total += len(cells)
+            p.column_decimals[(form.id, j)] = max(decimals, default=0)
+            # |value| >= 1000, and printed with a thousands separator:
+            bigs = [t for _, t, m, d in cells if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d)]
+            big += len(bigs)
+            grouped += sum(1 for t in bigs if "," in t)
     if total:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         p.doc_decimals = mode
@@ -104,71 +281,203 @@ def measure_precision(doc: Document) -> Precision:
 
 
 _HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
+_PENDING: Any = object()
+"""Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
 
 
 class Values:
-    """Cell values and their half-interval widths for one document (hot path: kept lean)."""
+    """Cell values and their half-interval widths for one document (hot path: kept lean).
+
+    Identities are evaluated in integers at a fixed scale (far cheaper than Decimal sums):
+    :meth:`grid` holds each cell's value times ``10 ** (scale_decimals + 1)`` (``None`` when
+    it does not fit), row by row; amount columns are filled at once from the numbers parsed
+    for the precision, any other cell on first use. :meth:`what_if` lets the fix search try
+    other texts for some cells without touching the document.
+    """
 
     def __init__(self, doc: Document, precision: Precision) -> None:
         self.doc = doc
         self.precision = precision
         self._tables = {fid: f.table for fid, f in doc.forms.items() if f.table is not None}
         self._widths: dict[tuple[str, int, str], Decimal] = {}
-        # Identities are evaluated in integers at a fixed scale: far cheaper than Decimal sums.
         self._scale = Decimal(10) ** (precision.scale_decimals + 1)
-        self._ints: dict[str, int | None] = {"": 0}
-        self._int_widths: dict[tuple[str, int, str], int] = {}
+        self._exp = precision.scale_decimals + 1
+        # Below this, ``value * scale`` has at most 28 digits: the Decimal product is exact.
+        self._exact_limit = 10 ** (28 - self._exp)
+        self._pow10 = [10**k for k in range(self._exp + 1)]
+        self._grids: dict[str, list[list[Any]]] = {}
+        self._numbers: dict[str, Decimal | None] = {}
+        self._text_ints: dict[str, int | None] = {}
+        self._text_widths: dict[tuple[str, int, str], int] = {}
+        self._override: dict[CellKey, str] = {}
+        self._width_grids: dict[str, list[list[Any]]] = {}
 
     def table(self, form: str) -> Table:
         return self._tables[form]
 
-    def value(self, key: CellKey) -> Decimal:
-        form, r, c = key
-        v = self._tables[form].rows[r].values[c]
-        return ZERO if v is None else v
-
     def text(self, key: CellKey) -> str:
+        if self._override and key in self._override:
+            return self._override[key]
         form, r, c = key
         return self._tables[form].rows[r].texts[c]
 
+    def number(self, key: CellKey) -> Decimal | None:
+        """The cell's exact value (``None`` for blank or non-numeric text)."""
+        t = self.text(key)
+        try:
+            return self._numbers[t]
+        except KeyError:
+            v = self._numbers[t] = parse_number(t)
+            return v
+
+    def value(self, key: CellKey) -> Decimal:
+        """The cell's exact value, 0 for blank or non-numeric text."""
+        v = self.number(key)
+        return ZERO if v is None else v
+
     def half_width(self, key: CellKey) -> Decimal:
         """Half the rounding interval a printed value stands for (0 for blank and zero)."""
-        form, r, c = key
-        row = self._tables[form].rows[r]
-        t = row.texts[c]
+        t = self.text(key)
         if not t:
             return ZERO
-        memo = (form, c, t)
+        memo = (key[0], key[2], t)
         hw = self._widths.get(memo)
         if hw is None:
-            hw = self._half_width(form, c, t, row.values[c])
-            self._widths[memo] = hw
+            hw = self._widths[memo] = self._half_width(key[0], key[2], t, self.number(key))
         return hw
+
+    def grid(self, form: str) -> list[list[Any]]:
+        """The form's scaled integers by row and column; a cell outside the amount columns
+        may still be pending (read it through :meth:`scaled`)."""
+        g = self._grids.get(form)
+        if g is None:
+            g = self._grids[form] = self._fill(self._tables[form])
+        return g
 
     def scaled(self, key: CellKey) -> int | None:
         """The cell's value as an integer at the document's scale (``None`` if it does not fit)."""
         form, r, c = key
-        t = self._tables[form].rows[r].texts[c]
-        try:
-            return self._ints[t]
-        except KeyError:
-            v = self._tables[form].rows[r].values[c]
-            n = ZERO if v is None else v * self._scale
-            out = int(n) if n == n.to_integral_value() else None
-            self._ints[t] = out
-            return out
+        row = self.grid(form)[r]
+        v = row[c]
+        if v is _PENDING:
+            v = row[c] = self._int_of_text(self.text(key))
+        return v  # type: ignore[no-any-return]
+
+    def widths(self, form: str) -> list[list[Any]]:
+        """The form's scaled half-widths (:meth:`scaled_width`) by row and column, filled like
+        :meth:`grid` (built when some identity of the form is not exactly equal)."""
+        g = self._width_grids.get(form)
+        if g is None:
+            g = self._width_grids[form] = self._fill_widths(form, self._tables[form])
+        return g
 
     def scaled_width(self, key: CellKey) -> int:
+        """``half_width(key)`` at the document's scale, truncated (as ``int()`` of the Decimal)."""
         form, r, c = key
-        t = self._tables[form].rows[r].texts[c]
-        if not t:
+        row = self.widths(form)[r]
+        w = row[c]
+        if w is _PENDING:
+            w = row[c] = self._width_of_text(form, c, self.text(key))
+        return w  # type: ignore[no-any-return]
+
+    def scaled_text(self, text: str) -> int | None:
+        """:meth:`scaled` of a cell printing ``text``."""
+        try:
+            return self._text_ints[text]
+        except KeyError:
+            v = self._text_ints[text] = self._int_of_text(text)
+            return v
+
+    def width_of_text(self, key: CellKey, text: str) -> int:
+        """:meth:`scaled_width` of cell ``key`` printing ``text``."""
+        memo = (key[0], key[2], text)
+        try:
+            return self._text_widths[memo]
+        except KeyError:
+            w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
+            return w
+
+    def forget(self, key: CellKey) -> None:
+        """Re-read a cell whose text changed."""
+        form, r, c = key
+        if form in self._grids:
+            self._grids[form][r][c] = self._int_of_text(self.text(key))
+        if form in self._width_grids:
+            self._width_grids[form][r][c] = self._width_of_text(form, c, self.text(key))
+
+    @contextmanager
+    def what_if(self, texts: dict[CellKey, str]) -> Iterator[None]:
+        """Evaluate as if the cells in ``texts`` printed those texts (the document is untouched)."""
+        saved = [(k, self.grid(k[0])[k[1]][k[2]], self.widths(k[0])[k[1]][k[2]]) for k in texts]
+        self._override = texts
+        for k in texts:
+            self.forget(k)
+        try:
+            yield
+        finally:
+            self._override = {}
+            for (form, r, c), i, w in saved:
+                self._grids[form][r][c] = i
+                self._width_grids[form][r][c] = w
+
+    def _fill(self, table: Table) -> list[list[Any]]:
+        """The grid of a table: its amount columns at once (as :meth:`_int_of_text` gives)."""
+        exp, limit = self._exp, self._exact_limit
+        up = [10 ** (exp - d) for d in range(exp + 1)]
+        numbers = amount_cells(table)
+        blank = [_PENDING] * table.width
+        for j, _ in numbers:
+            blank[j] = 0  # blank or not a number
+        grid = [blank.copy() for _ in table.rows]
+        for j, cells in numbers:
+            for r, t, m, d in cells:
+                grid[r][j] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
+        for r, j, t in percent_cells(table):
+            grid[r][j] = self._int_of_text(t)
+        return grid
+
+    def _fill_widths(self, form: str, table: Table) -> list[list[Any]]:
+        numbers = amount_cells(table)
+        blank = [_PENDING] * table.width
+        for j, _ in numbers:
+            blank[j] = 0  # blank or not a number
+        grid = [blank.copy() for _ in table.rows]
+        for j, cells in numbers:
+            col_dec = self.precision.column_decimals.get((form, j), 2)
+            for r, _, m, d in cells:
+                grid[r][j] = self._width(m, d, col_dec)
+        for r, j, t in percent_cells(table):
+            grid[r][j] = self._width_of_text(form, j, t)
+        return grid
+
+    def _width_of_text(self, form: str, c: int, t: str) -> int:
+        fixed = fixed_point(t) if t else None
+        if fixed is None:
             return 0
-        memo = (form, c, t)
-        w = self._int_widths.get(memo)
-        if w is None:
-            w = int(self.half_width(key) * self._scale)
-            self._int_widths[memo] = w
-        return w
+        return self._width(fixed[0], fixed[1], self.precision.column_decimals.get((form, c), 2))
+
+    def _width(self, m: int, d: int, col_dec: int) -> int:
+        """:meth:`_half_width` of a value ``m / 10**d`` at the document's scale, truncated."""
+        if not m:
+            return 0
+        e = min(d if self.precision.full_decimals and d < col_dec else max(col_dec, d), 11)
+        # 5 * 10**-(e + 1) at scale 10**exp; below 1 (e >= exp) it truncates to 0.
+        return 5 * self._pow10[self._exp - 1 - e] if e < self._exp else 0
+
+    def _int_of_text(self, t: str) -> int | None:
+        fixed = fixed_point(t)
+        if fixed is None:
+            return 0
+        m, d = fixed
+        if abs(m) >= self._exact_limit:  # the Decimal product rounds: do as it does
+            n = (parse_number(t) or ZERO) * self._scale
+            return int(n) if n == n.to_integral_value() else None
+        if d <= self._exp:
+            up: int = 10 ** (self._exp - d)
+            return m * up
+        down: int = 10 ** (d - self._exp)
+        q, rest = divmod(m, down)
+        return None if rest else q
 
     def _half_width(self, form: str, c: int, t: str, v: Decimal | None) -> Decimal:
         if v is None or v == 0:
@@ -181,27 +490,66 @@ class Values:
         return _HALF[min(max(col_dec, d), 11)]
 
 
+_COLUMN = [itemgetter(c) for c in range(64)]
+
+
+def scaled_difference(identity: Identity, values: Values) -> int:
+    """``total - Σ parts`` at the document's scale. Raises TypeError where a value is ``None``
+    (finer than the scale) or, outside the amount columns, still pending in the grid."""
+    _, r, c = identity.total
+    if identity.rows is not None:
+        grid = values.grid(identity.form)
+        column = _COLUMN[c] if c < 64 else itemgetter(c)
+        return grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
+    if identity.cols is not None:
+        row = values.grid(identity.form)[r]
+        return row[c] - sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
+    scaled: Any = values.scaled
+    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
+
+
 def holds(identity: Identity, values: Values) -> bool:
     """Whether ``identity`` holds (integer fast path of :func:`evaluate`)."""
-    scaled = values.scaled
-    total = scaled(identity.total)
-    parts = [scaled(k) for k in identity.parts]
-    if total is None or None in parts:
+    try:
+        diff = scaled_difference(identity, values)
+    except TypeError:  # exact Decimals decide
         return evaluate(identity, values)[0]
-    tol = values.scaled_width(identity.total) + sum(values.scaled_width(k) for k in identity.parts)
-    diff = abs(total - sum(parts))  # type: ignore[arg-type]
-    return diff < tol if tol else diff == 0
+    if not diff:  # the common case: exactly equal, whatever the tolerance
+        return True
+    return abs(diff) < _tolerance(identity, values)
+
+
+def _tolerance(identity: Identity, values: Values) -> int:
+    """The summed scaled half-widths of the identity's cells."""
+    _, r, c = identity.total
+    try:
+        if identity.rows is not None:
+            grid = values.widths(identity.form)
+            column = _COLUMN[c] if c < 64 else itemgetter(c)
+            return grid[r][c] + sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
+        if identity.cols is not None:
+            row = values.widths(identity.form)[r]
+            return row[c] + sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
+    except TypeError:  # a cell outside the amount columns, still pending
+        pass
+    width = values.scaled_width
+    return width(identity.total) + sum(map(width, identity.parts))
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:
     """Whether ``identity`` holds: returns (ok, total, sum of parts, tolerance)."""
     total = values.value(identity.total)
-    s = sum((values.value(k) for k in identity.parts), ZERO)
+    s = parts_sum(identity, values)
     tol = values.half_width(identity.total) + sum((values.half_width(k) for k in identity.parts), ZERO)
     # Rounding intervals are half-open ([v - h, v + h)), so they meet only when the
     # difference is strictly below the summed half-widths; exact values must be equal.
     diff = abs(total - s)
     return (diff < tol if tol else diff == 0), total, s, tol
+
+
+def parts_sum(identity: Identity, values: Values) -> Decimal:
+    """The exact sum of the identity's parts."""
+    return sum((values.value(k) for k in identity.parts), ZERO)
 
 
 def amount_col_indices(form: Form) -> list[int]:
@@ -217,25 +565,94 @@ def col_label(table: Table, c: int) -> str:
     return table.columns[c].key
 
 
+def validate_derived(table: Table) -> None:
+    """Drop what the checks keep in ``table.derived`` if rows were moved in or out since.
+
+    A cell edit clears it (``Table.set_text``), but moving rows between forms does not; the
+    facts kept there (parsed amounts, total rows, labels…) are per row.
+    """
+    signature = (table.width, tuple(map(id, table.rows)))
+    if table.derived.get("rows") != signature:
+        table.derived.clear()
+        table.derived["rows"] = signature
+
+
+def derived_memo(table: Table, name: str) -> dict[Any, Any]:
+    """A memo dict kept in ``table.derived`` (so it is dropped whenever a cell changes)."""
+    memo = table.derived.get(name)
+    if memo is None:
+        memo = table.derived[name] = {}
+    return memo  # type: ignore[return-value]
+
+
+_compiled = functools.lru_cache(maxsize=512)(re.compile)
+"""Patterns the rules search for (a fixed, small set), compiled once."""
+
+
 def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
     """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
-    for j, col in enumerate(table.columns):
-        if col.role != role:
-            continue
-        key = nospace(col.key)
-        if all(re.search(p, key) for p in patterns):
-            return j
+    memo = derived_memo(table, "find_column")
+    try:
+        return memo[(patterns, role)]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    header = table.derived.get("column_keys")
+    if header is None:
+        header = table.derived["column_keys"] = tuple((col.role, col.key) for col in table.columns)
+    found = memo[(patterns, role)] = _find_in_header(header, patterns, role)
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ...], role: str) -> int | None:
+    # A function of the header only, and standard forms share headers: memoised by header.
+    rxs = [_compiled(p) for p in patterns]
+    for j, (col_role, key) in enumerate(header):
+        if col_role == role:
+            bare = nospace(key)
+            if all(rx.search(bare) for rx in rxs):
+                return j
     return None
 
 
 def find_row(table: Table, pattern: str) -> int | None:
     """The first row whose label or key (whitespace removed) matches ``pattern``."""
-    rx = re.compile(pattern)
-    for i, row in enumerate(table.rows):
-        for t in (row.label, row.key):
-            if t and rx.search(nospace(t)):
-                return i
-    return None
+    memo = derived_memo(table, "find_row")
+    try:
+        return memo[pattern]  # type: ignore[no-any-return]
+    except KeyError:
+        pass
+    found = None
+    rx = _compiled(pattern)
+    labels = derived_memo(table, "row_labels")
+    if not labels:
+        labels.update(
+            (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
+        )
+    for i, texts in labels.items():
+        if any(rx.search(t) for t in texts):
+            found = i
+            break
+    memo[pattern] = found
+    return found
+
+
+def total_row(table: Table) -> int | None:
+    """The first row flagged as a total (once per table)."""
+    memo = derived_memo(table, "total_row")
+    if not memo:
+        memo[None] = next((i for i, r in enumerate(table.rows) if r.is_total), None)
+    return memo[None]  # type: ignore[no-any-return]
+
+
+def cell_keys(doc: Document, keys: list[CellKey]) -> list[tuple[str, str, str]]:
+    """(form, row key, column key) of cells, as their :func:`cell_ref` name them."""
+    out = []
+    for form_id, r, c in keys:
+        table = doc.forms[form_id].table
+        assert table is not None
+        out.append((form_id, table.rows[r].key, table.columns[c].key))
+    return out
 
 
 def cell_ref(doc: Document, key: CellKey) -> CellRef:

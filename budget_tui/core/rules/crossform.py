@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import nospace
-from budget_tui.core.rules.common import CellKey, Identity, find_column, find_row
+from budget_tui.core.rules.common import CellKey, Identity, derived_memo, find_column, find_row, total_row
 from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
@@ -45,8 +45,13 @@ FUNCTION_CLASSES: dict[str, str] = {
 }
 
 
+_L1_PREFIX_SUB = re.compile(r"^[一二三四五六七八九十]+、")
+_L2_PREFIX_SUB = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_BARE_SUB = re.compile(r"\s|支出$")
+
+
 def _total_row(table: Table) -> int | None:
-    return next((i for i, r in enumerate(table.rows) if r.is_total), None)
+    return total_row(table)
 
 
 def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:
@@ -71,15 +76,25 @@ def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None
     table = _table(doc, "summary")
     if table is None:
         return None
+    memo = derived_memo(table, "summary_side_cell")
+    try:
+        return memo[(pattern, side)]  # type: ignore[no-any-return]
+    except KeyError:
+        found = memo[(pattern, side)] = _side_cell(table, pattern, side)
+        return found
+
+
+def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
     ss = sides(table)
     if len(ss) <= side:
         return None
     label_col, cols = ss[side]
     if not cols:
         return None
+    rx = re.compile(pattern)
     for r, row in enumerate(table.rows):
         text = nospace(row.texts[label_col]) if label_col >= 0 else row.label
-        if re.search(pattern, text):
+        if rx.search(text):
             return ("summary", r, cols[0])
     return None
 
@@ -179,14 +194,12 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     if len(sides_s) < 2 or not sides_s[1][1]:
         return
     slabel, scols = sides_s[1]
-    wanted: dict[str, int] = {}
-    for r, row in enumerate(summary.rows):
-        t = re.sub(r"\s|支出$", "", re.sub(r"^[一二三四五六七八九十]+、", "", row.texts[slabel]))
-        if t and row.texts[scols[0]]:
-            wanted[t] = r
+    wanted = _printed_classes(summary, slabel, scols[0])
     for r, row in enumerate(fiscal.rows):
-        t = re.sub(r"\s|支出$", "", re.sub(r"^[(（][一二三四五六七八九十]+[)）]", "", row.texts[rlabel]))
-        if t in wanted and row.texts[rcols[0]]:
+        if not row.texts[rcols[0]]:
+            continue
+        t = _BARE_SUB.sub("", _L2_PREFIX_SUB.sub("", row.texts[rlabel]))
+        if t in wanted:
             yield Identity(
                 "crossform",
                 "fiscal_summary",
@@ -194,6 +207,17 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
                 [("summary", wanted[t], scols[0])],
                 f"财政拨款收支总表 {t} = 收支总表 {t}",
             )
+
+
+def _printed_classes(summary: Table, label_col: int, col: int) -> dict[str, int]:
+    """收支总表 rows printing an amount in ``col``, by their bare label (no ordinal, no 支出)."""
+    wanted: dict[str, int] = {}
+    for r, row in enumerate(summary.rows):
+        if row.texts[col]:  # (tested first: cheaper than the label's clean-up)
+            t = _BARE_SUB.sub("", _L1_PREFIX_SUB.sub("", row.texts[label_col]))
+            if t:
+                wanted[t] = r
+    return wanted
 
 
 def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:
@@ -211,10 +235,11 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
         code = row.code
         if len(code) == 7 and code.isdigit():
             by_class.setdefault(code[:3], []).append(r)
+    present = [(cls, word) for cls, word in FUNCTION_CLASSES.items() if cls in by_class]
     for r, row in enumerate(summary.rows):
         text = nospace(row.texts[label_col])
-        for cls, word in FUNCTION_CLASSES.items():
-            if word in text and cls in by_class:
+        for cls, word in present:
+            if word in text:
                 yield Identity(
                     "crossform",
                     "summary",

@@ -8,10 +8,12 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
 from budget_tui.core.model import Document, Paragraph
-from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
+_AMOUNT_RE = re.compile(_AMOUNT)
+_NOT_A_LEVEL_RE = re.compile(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有")
 _CLAUSE_SPLIT = re.compile(r"[，,；;。：:]")
 _SENTENCE_SPLIT = re.compile(r"[。；;]")
 _SHARE_RE = re.compile(_AMOUNT + r"[^%％\d]{0,6}?占\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -26,7 +28,9 @@ def _total_cell(form_id: str, *col_patterns: str) -> Finder:
         if form is None or form.table is None:
             return None
         rows = form.table.rows
-        r = next((i for i, row in enumerate(rows) if row.is_total), 0 if len(rows) == 1 else None)
+        r = total_row(form.table)
+        if r is None and len(rows) == 1:
+            r = 0
         c = find_column(form.table, *col_patterns)
         return None if r is None or c is None else (form_id, r, c)
 
@@ -91,6 +95,10 @@ KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
 ]
 
 
+_ANY_KEYWORD = re.compile("|".join(f"(?:{kw.pattern})" for kw, _ in KEYWORDS))
+"""Some keyword occurs (each is then tried in order)."""
+
+
 def _line_ref(p: Paragraph, snippet: str) -> CellRef:
     return CellRef(NARRATIVE, f"L{p.line}", "", p.line, snippet)
 
@@ -115,30 +123,38 @@ def _pct_check(part: Decimal, base: Decimal, printed: str) -> tuple[str, str] | 
 def narrative_findings(doc: Document, values: Values) -> list[Finding]:
     """Narrative figures that no cell confirms, and percentages their own figures contradict."""
     out: dict[str, Finding] = {}
+    cells: dict[int, list[CellKey]] = {}  # by keyword: the cells its figure may describe
     for p in doc.narrative:
         if "万元" not in p.text:
             continue
-        first = re.search(_AMOUNT, p.text)
+        first = _AMOUNT_RE.search(p.text)
         for sentence in _SENTENCE_SPLIT.split(p.text):
-            found = _amount_findings(doc, values, p, sentence) + _ratio_findings(p, sentence, first)
+            # Either check needs its marker in the sentence (万元 for amounts, a percent sign for ratios).
+            found = _amount_findings(doc, values, p, sentence, cells) if "万元" in sentence else []
+            if "%" in sentence or "％" in sentence:
+                found += _ratio_findings(p, sentence, first)
             for f in found:
                 out.setdefault(f.id, f)
     return list(out.values())
 
 
-def _amount_findings(doc: Document, values: Values, p: Paragraph, sentence: str) -> list[Finding]:
+def _amount_findings(
+    doc: Document, values: Values, p: Paragraph, sentence: str, memo: dict[int, list[CellKey]]
+) -> list[Finding]:
     out: list[Finding] = []
     for clause in _CLAUSE_SPLIT.split(sentence):
-        m = re.search(_AMOUNT, clause)
-        if not m or re.search(
-            r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有", clause[: m.start()]
-        ):
+        m = _AMOUNT_RE.search(clause) if "万元" in clause else None
+        if not m or _NOT_A_LEVEL_RE.search(clause[: m.start()]):
             continue
         head = clause[: m.start()]
-        for kw, finders in KEYWORDS:
+        if not _ANY_KEYWORD.search(head):
+            continue
+        for n, (kw, finders) in enumerate(KEYWORDS):
             if not kw.search(head):
                 continue
-            cells = [k for k in (f(doc) for f in finders) if k is not None]
+            cells = memo.get(n)
+            if cells is None:
+                cells = memo[n] = [k for k in (f(doc) for f in finders) if k is not None]
             if not cells:
                 break
             figure = _dec(m.group(1))
@@ -173,7 +189,9 @@ def _half(text: str) -> Decimal:
 def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | None) -> list[Finding]:
     """Shares and changes: the base is the sentence's first amount before them, else the paragraph's."""
     out: list[Finding] = []
-    first = re.search(_AMOUNT, sentence)
+    if "%" not in sentence and "％" not in sentence:  # both patterns end in a percent sign
+        return out
+    first = _AMOUNT_RE.search(sentence)
     change = _CHANGE_RE.search(sentence)
     if first is not None and change is not None and first.start() >= change.start():
         first = para_first

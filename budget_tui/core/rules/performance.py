@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import is_number, nospace
-from budget_tui.core.rules.common import CellKey, Identity, Values, find_column
+from budget_tui.core.rules.common import CellKey, Identity, Values, find_column, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 FORM = "performance_overall"
@@ -21,10 +21,19 @@ _LINES = {
 
 
 def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
-    """(row, column) of the first amount printed on each budget line of the form."""
+    """(row, column) of the first amount printed on each budget line of the form (once per table)."""
+    cached = table.derived.get("budget_cells")
+    if cached is None:
+        cached = table.derived["budget_cells"] = _find_budget_cells(table)
+    return cached  # type: ignore[return-value]
+
+
+def _find_budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(table.rows):
-        text = nospace("".join(t for t in row.texts if t and not is_number(t)))
+        if len(found) == len(_LINES):  # every line found: later rows change nothing
+            break
+        text = nospace("".join([t for t in row.texts if t and not is_number(t)]))
         for name, rx in _LINES.items():
             if name in found or not rx.search(text):
                 continue
@@ -38,7 +47,7 @@ def _total_of(doc: Document, form_id: str, pattern: str) -> CellKey | None:
     form = doc.forms.get(form_id)
     if form is None or form.table is None or form.status != "ok":
         return None
-    r = next((i for i, row in enumerate(form.table.rows) if row.is_total), None)
+    r = total_row(form.table)
     c = find_column(form.table, pattern)
     return None if r is None or c is None else (form_id, r, c)
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document
-from budget_tui.core.numbers import decimals_of
-from budget_tui.core.rules.common import CellKey, Values
+from budget_tui.core.rules.common import CellKey, Values, amount_cells
 
 
 def precision_findings(
@@ -25,18 +24,14 @@ def precision_findings(
         table = form.table
         if table is None:
             continue
-        for c in table.amount_columns():
-            for r, row in enumerate(table.rows):
-                t = row.texts[c]
-                if not t or t.endswith("%") or row.values[c] is None:
-                    continue
-                d = decimals_of(t)
+        for c, cells in amount_cells(table):
+            for r, t, m, d in cells:
                 if d > p.max_decimals:
                     problem = (
                         f"{t} is printed with {d} decimals where the document prints at most {p.max_decimals}"
                     )
                     severity = "error"
-                elif p.full_decimals and d < p.doc_decimals and not (d == 0 and row.values[c] == 0):
+                elif p.full_decimals and d < p.doc_decimals and not (d == 0 and m == 0):
                     problem = (
                         f"{t} is printed with {d} decimal(s) where the document prints {p.doc_decimals}: "
                         "truncated?"
@@ -44,6 +39,7 @@ def precision_findings(
                     severity = "warning"
                 else:
                     continue
+                row = table.rows[r]
                 ref = CellRef(form.id, row.key, table.columns[c].key, row.lines[c] or None, t)
                 f = Finding(
                     rule="precision.decimals",

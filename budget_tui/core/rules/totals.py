@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -10,9 +11,19 @@ from decimal import Decimal
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.parse import is_total_label
-from budget_tui.core.rules.common import Identity, Values, holds, is_subset_label, ordinal_level
+from budget_tui.core.rules.common import (
+    ORDINAL_START,
+    Identity,
+    Values,
+    amount_cells,
+    holds,
+    is_subset_label,
+    ordinal_level,
+    percent_cells,
+)
 
 _SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
+_SIDE_TOTAL_RE = re.compile(r"(?:收入|支出)(?:合计|总计)")
 MIRROR_SHARE = 0.8
 CONFIRM_SHARE = 0.6
 
@@ -29,14 +40,13 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     amount = set(table.amount_columns())
     label_cols: list[int] = []
     for j, col in enumerate(table.columns):
-        if col.role not in ("label", "text"):
-            continue
-        texts = [r.texts[j] for r in table.rows if r.texts[j]]
-        if not texts:
-            continue
-        ordinal = sum(1 for t in texts if ordinal_level(t) or is_total_label(t))
-        if col.role == "label" or ordinal >= max(2, len(texts) // 3):
-            label_cols.append(j)
+        if col.role == "label":
+            if any(r.texts[j] for r in table.rows):
+                label_cols.append(j)
+        elif col.role == "text":
+            texts = [r.texts[j] for r in table.rows if r.texts[j]]
+            if texts and _mostly_ordinal(texts):
+                label_cols.append(j)
     if len(label_cols) < 2:
         return [(label_cols[0] if label_cols else -1, sorted(amount))]
     out: list[tuple[int, list[int]]] = []
@@ -46,6 +56,23 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     return [s for s in out if s[1]]
 
 
+def _mostly_ordinal(texts: list[str]) -> bool:
+    """At least a third (and two) of ``texts`` (none blank) are ordinal items or totals."""
+    need = max(2, len(texts) // 3)
+    left = len(texts) - need  # texts that may still fail before the count cannot make it
+    for t in texts:
+        # ordinal_level's own first-character test inline: long text columns pass through here.
+        if (t[0] in ORDINAL_START and ordinal_level(t)) or is_total_label(t):
+            need -= 1
+            if not need:
+                return True
+        else:
+            left -= 1
+            if left < 0:
+                return False
+    return False
+
+
 def _side_label(table: Table, r: int, label_col: int) -> str:
     if label_col < 0:
         return table.rows[r].label
@@ -53,32 +80,34 @@ def _side_label(table: Table, r: int, label_col: int) -> str:
 
 
 def _ordinal_identities(
-    form: Form, table: Table, label_col: int, cols: list[int], side: int
+    form: Form, table: Table, labels: list[str], levels: list[int], cols: list[int]
 ) -> Iterator[Identity]:
-    rows = [(r, _side_label(table, r, label_col)) for r in range(len(table.rows))]
-    rows = [(r, t) for r, t in rows if t]
+    rows = [r for r, t in enumerate(labels) if t]
+    is_total = [is_total_label(labels[r]) for r in rows]
     # L1 = Σ its L2 children.
-    for i, (r, t) in enumerate(rows):
-        if ordinal_level(t) != 1:
+    for i, r in enumerate(rows):
+        if levels[r] != 1:
             continue
         kids: list[int] = []
-        for x, label in rows[i + 1 :]:
-            if ordinal_level(label) == 1 or is_total_label(label):
+        for x, total in zip(rows[i + 1 :], is_total[i + 1 :], strict=True):
+            level = levels[x]
+            if level == 1 or total:
                 break
-            if ordinal_level(label) == 2:
+            if level == 2:
                 kids.append(x)
         if kids:
-            yield from _row_sums("totals.rows", form, r, kids, cols, f"{t} = Σ its items")
+            yield from _row_sums("totals.rows", form, r, kids, cols, f"{labels[r]} = Σ its items")
     # Each total = the previous total + the top-level items since it.
     prev_total: int | None = None
     items: list[int] = []
-    for r, t in rows:
-        if is_total_label(t) or re.search(r"(?:收入|支出)(?:合计|总计)", t):
+    for r, total in zip(rows, is_total, strict=True):
+        t = labels[r]
+        if total or _SIDE_TOTAL_RE.search(t):
             parts = ([prev_total] if prev_total is not None else []) + items
             if parts:
                 yield from _row_sums("totals.rows", form, r, parts, cols, f"{t} = Σ items above")
             prev_total, items = r, []
-        elif ordinal_level(t) == 2 or is_subset_label(t):
+        elif levels[r] == 2 or is_subset_label(t):
             continue
         else:
             items.append(r)
@@ -88,16 +117,24 @@ def _row_sums(
     rule: str, form: Form, total: int, parts: list[int], cols: Iterable[int], description: str
 ) -> Iterator[Identity]:
     """``row total = Σ rows parts``, one identity per amount column."""
+    fid = form.id
     for c in cols:
-        yield Identity(rule, form.id, (form.id, total, c), [(form.id, x, c) for x in parts], description)
+        yield Identity(rule, fid, (fid, total, c), None, description, rows=parts)
 
 
 def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     """Rows whose code has no proper prefix among the other codes (the hierarchy's roots)."""
     all_codes = {c for _, c in codes}
+    lengths = sorted({len(c) for c in all_codes})
     roots = []
     for r, code in codes:
-        if not any(code != other and code.startswith(other) for other in all_codes):
+        for k in lengths:  # the code's prefixes as long as some code
+            if k >= len(code):
+                roots.append(r)
+                break
+            if code[:k] in all_codes:
+                break
+        else:
             roots.append(r)
     return roots
 
@@ -163,10 +200,14 @@ def row_identities(doc: Document, form: Form) -> Iterator[Identity]:
     if table is None or not table.rows:
         return
     unit_codes = {u.code for u in doc.units}
-    for n, (label_col, cols) in enumerate(sides(table)):
-        labels = [_side_label(table, r, label_col) for r in range(len(table.rows))]
-        if sum(1 for t in labels if ordinal_level(t)) >= 2:
-            yield from _ordinal_identities(form, table, label_col, cols, n)
+    for label_col, cols in sides(table):
+        if label_col < 0:
+            labels = [row.label for row in table.rows]
+        else:
+            labels = [row.texts[label_col] for row in table.rows]
+        levels = [ordinal_level(t) if t and t[0] in ORDINAL_START else 0 for t in labels]
+        if len(levels) - levels.count(0) >= 2:
+            yield from _ordinal_identities(form, table, labels, levels, cols)
         else:
             yield from _list_identities(form, table, cols, unit_codes)
     yield from _balance(form, table)
@@ -181,72 +222,91 @@ def _balance(form: Form, table: Table) -> Iterator[Identity]:
     for r in range(len(table.rows) - 1, -1, -1):
         a, b = _side_label(table, r, la), _side_label(table, r, lb)
         if is_total_label(a) and is_total_label(b) and ca and cb:
-            yield Identity(
-                "totals.balance",
-                form.id,
-                (form.id, r, ca[0]),
-                [(form.id, r, cb[0])],
-                f"{a} = {b}",
-            )
+            yield Identity.along("totals.balance", (form.id, r, ca[0]), [cb[0]], f"{a} = {b}")
             return
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_subtotal(label: str) -> bool:
+    """A header label naming a subtotal (the forms' headers share a small vocabulary)."""
     return bool(_SUBTOTAL_RE.search(nospace(label)))
 
 
-def _resolve(table: Table, cols: list[int], prefix: tuple[str, ...]) -> list[int]:
+def _resolve(
+    paths: list[tuple[str, ...]],
+    cols: list[int],
+    prefix: tuple[str, ...],
+    memo: dict[tuple[str, ...], list[int]],
+) -> list[int]:
     """Columns that add up to the group ``prefix``: its 小计 if printed, else its leaves."""
-    own = [j for j in cols if table.columns[j].path == prefix]
+    if prefix in memo:
+        return memo[prefix]
+    own = [j for j in cols if paths[j] == prefix]
     if own:
+        memo[prefix] = own[:1]
         return own[:1]
+    n = len(prefix)
     sub = [
         j
         for j in cols
-        if table.columns[j].path == (*prefix, "小计")
-        or (
-            len(table.columns[j].path) == len(prefix) + 1
-            and table.columns[j].path[:-1] == prefix
-            and _is_subtotal(table.columns[j].path[-1])
-        )
+        if paths[j] == (*prefix, "小计")
+        or (len(paths[j]) == n + 1 and paths[j][:-1] == prefix and _is_subtotal(paths[j][-1]))
     ]
     if sub:
+        memo[prefix] = sub[:1]
         return sub[:1]
     out: list[int] = []
     children: list[str] = []
     for j in cols:
-        p = table.columns[j].path
-        if len(p) > len(prefix) and p[: len(prefix)] == prefix and p[len(prefix)] not in children:
-            children.append(p[len(prefix)])
+        p = paths[j]
+        if len(p) > n and p[:n] == prefix and p[n] not in children:
+            children.append(p[n])
     for child in children:
-        if is_subset_label(child):
+        if _is_subset_header(child):
             continue
-        out.extend(_resolve(table, cols, (*prefix, child)))
+        out.extend(_resolve(paths, cols, (*prefix, child), memo))
+    memo[prefix] = out
     return out
 
 
-def _column_candidates(table: Table) -> Iterator[tuple[int, list[int]]]:
-    cols = [j for j in table.amount_columns() if not any(is_subset_label(p) for p in table.columns[j].path)]
+# Header labels come from a small vocabulary shared by the forms: their tests are memoised.
+_is_subset_header = functools.lru_cache(maxsize=1024)(is_subset_label)
+
+
+def _column_candidates(table: Table) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """(subtotal column, the columns it adds up) from the header alone."""
+    return _header_candidates(tuple((col.path, col.role) for col in table.columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _header_candidates(
+    header: tuple[tuple[tuple[str, ...], str], ...],
+) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    # A function of the header only, and standard forms share headers: memoised by header.
+    return tuple((c, tuple(parts)) for c, parts in _find_candidates(header))
+
+
+def _find_candidates(header: tuple[tuple[tuple[str, ...], str], ...]) -> Iterator[tuple[int, list[int]]]:
+    paths = [path for path, _ in header]
+    amount = [j for j, (_, role) in enumerate(header) if role == "amount"]
+    cols = [j for j in amount if not any(_is_subset_header(p) for p in paths[j])]
+    memo: dict[tuple[str, ...], list[int]] = {}
     for c in cols:
-        path = table.columns[c].path
+        path = paths[c]
         if not path or not _is_subtotal(path[-1]):
             continue
         prefix = path[:-1]
+        n = len(prefix)
         children: list[str] = []
         for j in cols:
-            p = table.columns[j].path
-            if (
-                j != c
-                and len(p) > len(prefix)
-                and p[: len(prefix)] == prefix
-                and p[len(prefix)] not in children
-            ):
-                children.append(p[len(prefix)])
+            p = paths[j]
+            if j != c and len(p) > n and p[:n] == prefix and p[n] not in children:
+                children.append(p[n])
         parts: list[int] = []
         for child in children:
-            if is_subset_label(child) or _is_subtotal(child):
+            if _is_subset_header(child) or _is_subtotal(child):
                 continue
-            parts.extend(j for j in _resolve(table, cols, (*prefix, child)) if j != c)
+            parts.extend(j for j in _resolve(paths, cols, (*prefix, child), memo) if j != c)
         if parts:
             yield c, parts
 
@@ -256,22 +316,20 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     table = form.table
     if table is None or not table.rows:
         return
+    nonzero = _nonzero_rows(table)
+    fid = form.id
     for c, parts in _column_candidates(table):
+        description = f"{table.columns[c].key} = Σ {len(parts)} columns"
         ids = [
-            Identity(
-                "totals.columns",
-                form.id,
-                (form.id, r, c),
-                [(form.id, r, j) for j in parts],
-                f"{table.columns[c].key} = Σ {len(parts)} columns",
-            )
-            for r, row in enumerate(table.rows)
-            if any(_nonzero(row.texts[j]) for j in (c, *parts))
+            Identity("totals.columns", fid, (fid, r, c), None, description, cols=parts)
+            for r in sorted(nonzero[c].union(*(nonzero[j] for j in parts)))
         ]
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
         printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
-        held = sum(1 for i in printed if holds(i, values))
+        for i in printed:
+            i.held = holds(i, values)
+        held = sum(1 for i in printed if i.held)
         if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
             yield from ids
 
@@ -286,6 +344,25 @@ def _nonzero(text: str) -> bool:
         return False
 
 
+def _nonzero_rows(table: Table) -> dict[int, set[int]]:
+    """Per amount column, the rows whose cell :func:`_nonzero` holds for (once per table)."""
+    cached = table.derived.get("nonzero")
+    if cached is None:
+        out: dict[int, set[int]] = {}
+        for j, cells in amount_cells(table):
+            # Decimal() reads no U+2212 minus: such a cell counts as zero, as in _nonzero.
+            out[j] = {
+                r
+                for r, t, m, _ in cells
+                if m and "−" not in t and (not (t[0].isspace() or t[-1].isspace()) or _nonzero(t))
+            }
+        for r, j, t in percent_cells(table):
+            if _nonzero(t):
+                out[j].add(r)
+        cached = table.derived["nonzero"] = out
+    return cached  # type: ignore[return-value]
+
+
 def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Identity]:
     """A 其中 column that equals its parent column on (nearly) every row mirrors it.
 
@@ -297,6 +374,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
     if table is None or len(table.rows) < 3:
         return
     amount = table.amount_columns()
+    nonzero: dict[int, set[int]] | None = None
     for c in amount:
         path = table.columns[c].path
         if not path or not is_subset_label(path[-1]):
@@ -306,19 +384,17 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         )
         if parent is None:
             continue
+        if nonzero is None:
+            nonzero = _nonzero_rows(table)
+        description = f"{table.columns[c].key} = {table.columns[parent].key}"
+        fid, part = form.id, [parent]
         ids = [
-            Identity(
-                "totals.subset",
-                form.id,
-                (form.id, r, c),
-                [(form.id, r, parent)],
-                f"{table.columns[c].key} = {table.columns[parent].key}",
-                severity="warning",
-            )
-            for r, row in enumerate(table.rows)
-            if _nonzero(row.texts[c]) or _nonzero(row.texts[parent])
+            Identity("totals.subset", fid, (fid, r, c), None, description, "warning", cols=part)
+            for r in sorted(nonzero[c] | nonzero[parent])
         ]
-        held = sum(1 for i in ids if holds(i, values))
+        for i in ids:
+            i.held = holds(i, values)
+        held = sum(1 for i in ids if i.held)
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
             yield from ids
 
@@ -329,11 +405,12 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
     if table is None or form.kind != "three_public":
         return
 
+    amount = table.amount_columns()
+    keys = [nospace(table.columns[j].key) for j in amount]
+
     def col(pattern: str) -> int | None:
-        for j in table.amount_columns():
-            if re.search(pattern, nospace(table.columns[j].key)):
-                return j
-        return None
+        rx = re.compile(pattern)
+        return next((j for j, key in zip(amount, keys, strict=True) if rx.search(key)), None)
 
     total, abroad, car, reception = (
         col(r"三公.*合计"),
@@ -343,22 +420,17 @@ def three_public_identities(doc: Document, form: Form) -> Iterator[Identity]:
     )
     buy, run = col(r"公务用车购置费$"), col(r"公务用车运行(?:维护)?费$")
     for r, row in enumerate(table.rows):
-        if not any(row.texts[j] for j in table.amount_columns()):
+        if not any(row.texts[j] for j in amount):
             continue
         if total is not None and car is not None and reception is not None:
             parts = [j for j in (abroad, car, reception) if j is not None]
-            yield Identity(
+            yield Identity.along(
                 "totals.three_public",
-                form.id,
                 (form.id, r, total),
-                [(form.id, r, j) for j in parts],
+                parts,
                 "三公经费合计 = 因公出国 + 公务用车购置及运行 + 公务接待",
             )
         if car is not None and buy is not None and run is not None:
-            yield Identity(
-                "totals.three_public",
-                form.id,
-                (form.id, r, car),
-                [(form.id, r, buy), (form.id, r, run)],
-                "公务用车购置及运行费 = 购置费 + 运行费",
+            yield Identity.along(
+                "totals.three_public", (form.id, r, car), [buy, run], "公务用车购置及运行费 = 购置费 + 运行费"
             )
