@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -31,8 +32,10 @@ from budget_tui.core.model import Form
 from budget_tui.core.review import ReviewSession
 from budget_tui.core.source import UnreadableSource, iter_source_paths
 from budget_tui.messages import (
+    ChecksFinished,
     CorpusLoaded,
     DocumentChecked,
+    DocumentsIndexed,
     DocumentUnreadable,
     ReadyToQuit,
     SessionChanged,
@@ -48,12 +51,16 @@ from budget_tui.widgets.source_view import SourceView
 from budget_tui.widgets.status_bar import StatusBar
 from budget_tui.workspace import (
     DocEntry,
+    DocSummary,
     Workspace,
     summary_from_check,
     summary_from_session,
 )
 
 Job = Callable[[], Message | None]
+
+INDEX_BATCH_SECONDS = 0.25
+"""How often the loader reports the documents it indexed (one navigator update per batch)."""
 
 
 class ReviewBase(Screen[None]):
@@ -75,8 +82,9 @@ class ReviewBase(Screen[None]):
         self._matches: list[tuple[int, int]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
         self._first_shown = threading.Event()
-        """Set once the first form is on screen: the loader waits for it before it checks the
-        rest of a folder, so parsing thousands of files never competes with the first paint."""
+        """Set once the first document is on screen and checked: the loader waits for it
+        before it indexes the rest of a folder, so parsing thousands of files never competes
+        with the first paint nor with the first document's checks."""
         self._opening: str | None = None
         self._announced: set[str] = set()
 
@@ -139,37 +147,51 @@ class ReviewBase(Screen[None]):
 
     @work(thread=True, exclusive=True, group="loader")
     def load_corpus(self) -> None:
-        """Check every file (as ``budget-tui check`` would), reporting each as it is done."""
+        """Open the first document at once, then index the rest (as ``budget-tui check`` would,
+        with its on-disk cache), reporting them a batch at a time."""
         ws = self.workspace
         worker = get_current_worker()
         files = [str(p) for p in iter_source_paths(ws.paths)]
         ws.total = len(files)
-        options = CheckOptions(corrections=True, reviewer=ws.reviewer, review_dir=ws.review_dir)
         documents = problems = 0
-        for done, path in enumerate(files, 1):
+        pending = iter(enumerate(files, 1))
+        for done, path in pending:
             if worker.is_cancelled:
                 return
-            if not documents:
-                # The first document is opened right away, so the reviewer can start on it.
-                try:
-                    session = ws.open(path)
-                except (UnreadableSource, SidecarError) as exc:
-                    problems += 1
-                    self.post_message(DocumentUnreadable(str(exc), done, len(files)))
-                    continue
-                documents += 1
-                self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
-                if len(files) > 1:
-                    self._first_shown.wait(timeout=10)
+            # Only parsed here: the screen shows it, then runs its checks on the job thread.
+            try:
+                session = ws.open(path)
+            except (UnreadableSource, SidecarError) as exc:
+                problems += 1
+                self.post_message(DocumentUnreadable(str(exc), done, len(files)))
                 continue
+            documents += 1
+            self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
+            self.post_message(SessionOpened(session, None, None))
+            if done < len(files):
+                self._first_shown.wait(timeout=60)
+            break
+        options = CheckOptions(corrections=True, reviewer=ws.reviewer, review_dir=ws.review_dir)
+        summaries: list[DocSummary] = []
+        unreadable: list[str] = []
+        flushed = time.monotonic()
+        done = 0
+        for done, path in pending:
+            if worker.is_cancelled:
+                return
             result = check_file(path, options)
             if result.get("unreadable"):
                 problems += 1
-                error = result["errors"][0]
-                self.post_message(DocumentUnreadable(f"{path}: {error['message']}", done, len(files)))
+                unreadable.append(f"{path}: {result['errors'][0]['message']}")
             else:
                 documents += 1
-                self.post_message(DocumentChecked(summary_from_check(result), done, len(files)))
+                summaries.append(summary_from_check(result))
+            if time.monotonic() - flushed >= INDEX_BATCH_SECONDS:
+                self.post_message(DocumentsIndexed(summaries, unreadable, done, len(files)))
+                summaries, unreadable = [], []
+                flushed = time.monotonic()
+        if summaries or unreadable:
+            self.post_message(DocumentsIndexed(summaries, unreadable, done, len(files)))
         self.post_message(CorpusLoaded(documents, problems))
 
     def _progress_text(self) -> str:
@@ -179,15 +201,31 @@ class ReviewBase(Screen[None]):
 
     @on(DocumentChecked)
     def _document_checked(self, event: DocumentChecked) -> None:
-        self.workspace.entries.append(DocEntry(event.summary, event.session))
-        self.navigator.add_document(event.summary)
-        self.navigator.set_progress(event.done, event.total, self._progress_text())
-        if self.session is None and self._opening is None:
-            if event.session is not None:
-                self._opening = event.summary.path
-                self.post_message(SessionOpened(event.session, None, None))
-            else:
-                self.open_document(event.summary.path)
+        self.workspace.add(DocEntry(event.summary, event.session))
+        with self.app.batch_update():
+            self.navigator.add_document(event.summary)
+            self.navigator.set_progress(event.done, event.total, self._progress_text())
+        if event.session is not None:
+            # The loader posts its `SessionOpened` right after this message.
+            self._opening = event.summary.path
+        elif self.session is None and self._opening is None:
+            self.open_document(event.summary.path)
+
+    @on(DocumentsIndexed)
+    def _documents_indexed(self, event: DocumentsIndexed) -> None:
+        ws = self.workspace
+        for summary in event.summaries:
+            ws.add(DocEntry(summary))
+        ws.problems.extend(event.unreadable)
+        with self.app.batch_update():
+            self.navigator.add_documents(event.summaries)
+            for message in event.unreadable:
+                self.navigator.add_problem(message)
+            self.navigator.set_progress(event.done, event.total, self._progress_text())
+        for message in event.unreadable:
+            self.notify(message, title="Cannot read", severity="warning", markup=False)
+        if self.session is None and self._opening is None and event.summaries:
+            self.open_document(event.summaries[0].path)
 
     @on(DocumentUnreadable)
     def _document_unreadable(self, event: DocumentUnreadable) -> None:
@@ -280,6 +318,12 @@ class ReviewBase(Screen[None]):
 
     @on(SessionOpened)
     def _session_opened(self, event: SessionOpened) -> None:
+        # One batch: the first frame shows the form whole, not the panes filling in one by one.
+        with self.app.batch_update():
+            self._show_session(event)
+        self._check_later(event.session)
+
+    def _show_session(self, event: SessionOpened) -> None:
         self._opening = None
         self.session = event.session
         self.source.set_lines(event.session.doc.lines)
@@ -296,10 +340,50 @@ class ReviewBase(Screen[None]):
         if form_id is None:
             self.query_one("#table-pane").border_title = Content(printable(event.session.doc.path))
             self.status.show_text("This document has no forms.")
-            self._first_shown.set()
             return
         self.show_form(form_id, event.cell)
-        self.call_after_refresh(self._first_shown.set)
+
+    def _check_later(self, session: ReviewSession) -> None:
+        """Run a just-shown session's checks on the job thread, once its first frame is drawn.
+
+        Findings, failing cells and counts arrive with `ChecksFinished`; edits submitted
+        meanwhile queue behind the checks on the same thread.
+        """
+        if session.checked:
+            self.call_after_refresh(self._first_shown.set)
+            return
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+
+        def job() -> Message:
+            # Starting before the frame is drawn would only slow the frame down (one GIL).
+            painted.wait(timeout=2)
+            try:
+                session.run_checks()
+            finally:
+                self._first_shown.set()  # even if they failed: the loader must not wait for ever
+            return ChecksFinished(session)
+
+        self.submit("Check", job)
+
+    @property
+    def checks_pending(self) -> bool:
+        """Whether the open document's checks are still running (its findings are not known yet)."""
+        return self.session is not None and not self.session.checked
+
+    @on(ChecksFinished)
+    def _checks_finished(self, event: ChecksFinished) -> None:
+        session = event.session
+        with self.app.batch_update():
+            summary = self.workspace.refresh(session)
+            self.navigator.update_document(summary)
+            total = self.workspace.total
+            loaded = len(self.workspace.entries) + len(self.workspace.problems)
+            self.navigator.set_progress(min(loaded, total), total, self._progress_text())
+            if session is self.session:
+                self._refresh_findings()
+                self._refresh_states()
+        self._first_shown.set()
 
     def _announce(self, session: ReviewSession) -> None:
         """Say once what the reviewer must know about a document just opened."""
@@ -341,6 +425,8 @@ class ReviewBase(Screen[None]):
         self._refresh_unsaved()
         if event.saved_to:
             self.status.saved_to = event.saved_to
+        if not session.checked:
+            self._check_later(session)
         if session is not self.session:
             return
         self._refresh_findings()
@@ -420,21 +506,25 @@ class ReviewBase(Screen[None]):
         finding = self._finding(self.outlined)
         if finding is not None:
             outlined = set(self._cells_of(finding))
-        self.model.set_states(
-            self.session.failing_cells(self.form_id), self.session.corrected_cells(self.form_id), outlined
-        )
+        # Until the checks have run nothing is known to fail: `ChecksFinished` redraws the states.
+        failing = self.session.failing_cells(self.form_id) if self.session.checked else {}
+        self.model.set_states(failing, self.session.corrected_cells(self.form_id), outlined)
         if remeasure:
             self.grid.refresh_model(rows={r for r, _ in self.model.corrected})
 
     def _refresh_findings(self) -> None:
         if self.session is None:
             return
+        if not self.session.checked:
+            self.findings.set_findings([], {})
+            self.findings.border_title = "Findings · checking…"
+            return
         titles = {f.id: f.title or f.id for f in self.session.doc.forms.values()}
         titles[NARRATIVE] = "说明 (narrative)"
         self.findings.set_findings(self.session.findings, titles)
 
     def _finding(self, finding_id: str | None) -> Finding | None:
-        if self.session is None or finding_id is None:
+        if self.session is None or finding_id is None or not self.session.checked:
             return None
         return next((f for f in self.session.findings if f.id == finding_id), None)
 

@@ -38,6 +38,8 @@ def form_badge(form: FormSummary) -> Text:
         return Text(f"✗{form.errors:<3}", style="error")
     if form.status in ("missing", "empty"):
         return Text(f"{form.status[:4]:<4}", style="muted")
+    if not form.checked:
+        return Text("…   ", style="muted")
     if form.warnings:
         return Text(f"!{form.warnings:<3}", style="warning")
     if form.status == "incomplete":
@@ -76,7 +78,12 @@ def form_label(form: FormSummary, year: int | None = None) -> Text:
 def doc_label(doc: DocSummary) -> Text:
     """The document's title with its failure count."""
     count = doc.failures
-    badge = Text(f"✗{count:<3}", style="error") if count else Text("✓   ", style="success")
+    if count:
+        badge = Text(f"✗{count:<3}", style="error")
+    elif not doc.checked:
+        badge = Text("…   ", style="muted")
+    else:
+        badge = Text("✓   ", style="success")
     text = Text.assemble(badge, " ", printable(doc.title))
     if doc.problems:
         text.append(f" ⚠{len(doc.problems)}", style="warning")
@@ -143,7 +150,7 @@ Departments, then each document (unit · year), then its forms. `Enter` or a cli
 
 Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled ·
 **✓pub** reconciled with findings published as is · **miss**/**empt** form missing/empty ·
-**part** incomplete. **R** reviewed, **A** approved (`r` on a form cycles it).
+**part** incomplete · **…** checks still running. **R** reviewed, **A** approved (`r` on a form cycles it).
 
 - `/` filters by name; `Escape` clears the filter.
 - `f` shows only forms with failures.
@@ -180,14 +187,15 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         self._doc_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._dept_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._form_nodes: dict[tuple[str, str], TreeNode[NodeRef]] = {}
+        self._dept_failures: dict[str, int] = {}
+        """Department -> failures of its documents, kept as documents come and change (a
+        folder of thousands must not be summed again for every document added)."""
         self.query_text = ""
         self.failing_only = False
         self.progress_text = ""
 
     def compose(self) -> ComposeResult:
-        """Filter input (hidden until `/`), loading bar, the tree."""
-        yield Input(placeholder="filter departments and forms", id="navigator-filter", classes="-hidden")
-        yield ProgressBar(id="navigator-progress", show_eta=False)
+        """The tree; the filter input (on `/`) and the loading bar (for a folder) come when needed."""
         tree: DepartmentTree = DepartmentTree(Text("Corpus"), id="department-tree")
         tree.guide_depth = 2
         tree.show_root = False
@@ -210,20 +218,45 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
             total: Files found.
             summary: Review progress text.
         """
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
-        bar.set_class(done >= total, "-hidden")
+        bars = self.query(ProgressBar)
+        if bars:
+            bars.first().update(total=max(total, 1), progress=done)
+            bars.first().set_class(done >= total, "-hidden")
+        elif done < total:
+            # Mounted only for a load that takes a while: a single document never shows it.
+            bar = ProgressBar(total=max(total, 1), show_eta=False, id="navigator-progress")
+            bar.progress = done
+            self.mount(bar, before=self.department_tree)
         self.progress_text = summary
         self.border_title = summary if done >= total else f"Loading {done}/{total} · {summary}"
 
     def add_document(self, doc: DocSummary) -> None:
         """Add (or replace) a document and its forms."""
-        known = doc.path in self._docs
+        self.add_documents([doc])
+
+    def add_documents(self, docs: list[DocSummary]) -> None:
+        """Add (or replace) documents and their forms, relabelling each department once."""
+        departments: set[str] = set()
+        for doc in docs:
+            if doc.path in self._docs:
+                self.update_document(doc)
+                continue
+            self._remember(doc)
+            if self._visible(doc):
+                departments.add(doc.department)
+                self._add_nodes(doc)
+        for name in departments:
+            dept = self._dept_nodes.get(name)
+            if dept is not None:
+                dept.set_label(self._dept_label(name))
+
+    def _remember(self, doc: DocSummary) -> None:
+        """Store a document's summary and keep its department's failure count up to date."""
+        old = self._docs.get(doc.path)
+        if old is not None:
+            self._dept_failures[old.department] -= old.failures
         self._docs[doc.path] = doc
-        if known:
-            self.update_document(doc)
-        elif self._visible(doc):
-            self._add_nodes(doc)
+        self._dept_failures[doc.department] = self._dept_failures.get(doc.department, 0) + doc.failures
 
     def add_problem(self, message: str) -> None:
         """List an unreadable file under the root."""
@@ -234,7 +267,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
 
     def update_document(self, doc: DocSummary) -> None:
         """Refresh the labels of a document after an edit."""
-        self._docs[doc.path] = doc
+        self._remember(doc)
         node = self._doc_nodes.get(doc.path)
         if node is None:
             return
@@ -276,8 +309,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         return True
 
     def _dept_label(self, name: str) -> Text:
-        docs = [d for d in self._docs.values() if d.department == name]
-        failing = sum(d.failures for d in docs)
+        failing = self._dept_failures.get(name, 0)
         text = Text(printable(name or "(no department)"), style="bold")
         if failing:
             text.append(f" ✗{failing}", style="error")
@@ -290,8 +322,6 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
                 self._dept_label(doc.department), NodeRef("department"), expand=True
             )
             self._dept_nodes[doc.department] = dept
-        else:
-            dept.set_label(self._dept_label(doc.department))
         filtered = bool(self.failing_only or self.query_text)
         node = dept.add(doc_label(doc), NodeRef("document", doc.path), expand=filtered)
         self._doc_nodes[doc.path] = node
@@ -310,23 +340,30 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         for doc in self._docs.values():
             if self._visible(doc):
                 self._add_nodes(doc)
+        for name, dept in self._dept_nodes.items():
+            dept.set_label(self._dept_label(name))
         for message in self._problems:
             tree.root.add_leaf(Text("⚠ " + printable(message), style="warning"), NodeRef("problem"))
 
     # Actions and events --------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        """Show the filter input."""
-        box = self.query_one("#navigator-filter", Input)
+    async def action_filter(self) -> None:
+        """Show the filter input (made on first use: most sessions never filter)."""
+        boxes = self.query("#navigator-filter").results(Input)
+        box = next(boxes, None)
+        if box is None:
+            box = Input(placeholder="filter departments and forms", id="navigator-filter")
+            await self.mount(box, before=0)
         box.remove_class("-hidden")
         box.focus()
 
     def action_clear_filter(self) -> None:
         """Clear and hide the filter, back to the tree."""
-        box = self.query_one("#navigator-filter", Input)
-        box.add_class("-hidden")
-        if box.value:
-            box.value = ""
+        box = next(self.query("#navigator-filter").results(Input), None)
+        if box is not None:
+            box.add_class("-hidden")
+            if box.value:
+                box.value = ""
         self.department_tree.focus()
 
     def action_toggle_failing(self) -> None:

@@ -25,7 +25,12 @@ DOC_C = "000_4328bbb67aec9689.txt"
 def test_summaries_agree_between_check_and_session() -> None:
     path = str(SAMPLES / DOC_A)
     from_check = summary_from_check(check_file(path))
-    from_session = summary_from_session(ReviewSession(load_document(path)))
+    session = ReviewSession(load_document(path))
+    unchecked = summary_from_session(session)  # never runs the checks itself (the UI thread calls it)
+    assert not session.checked and not unchecked.checked and unchecked.failures == 0
+    session.run_checks()
+    from_session = summary_from_session(session)
+    assert from_session.checked
     assert from_check.department == from_session.department == "新乡市政务服务和大数据管理局"
     counts = [(f.id, f.errors, f.warnings) for f in from_check.forms]
     assert counts == [(f.id, f.errors, f.warnings) for f in from_session.forms]
