@@ -70,7 +70,9 @@ Bottom: the document's findings. `Tab` moves between panes.
 `Ctrl+S` save · `/` search · `y` copy the cell · `v` show/hide the source · `q` quit.
 """
 
-    AUTO_FOCUS = "#form-table"
+    AUTO_FOCUS = ""
+    """None: the table is focused when the first document is shown (`ReviewBase._release`);
+    focusing it earlier, while the panes are still hidden, only restyles them twice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_failure(1)", "Next ✗", id="review.next-failure", tooltip="Next failing cell"),
@@ -386,9 +388,9 @@ Bottom: the document's findings. `Tab` moves between panes.
 
         self.submit("Save", save)
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         """Open the search bar under the table."""
-        self.query_one(SearchBar).open()
+        await self.query_one(SearchBar).open()
 
     def action_copy_cell(self) -> None:
         """Copy the cursor cell's text to the clipboard."""

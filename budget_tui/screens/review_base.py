@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from budget_tui.core.batch import CheckOptions, check_file
@@ -45,6 +45,7 @@ from budget_tui.screens.restored_edits import RestoreChoice, RestoredEditsScreen
 from budget_tui.widgets.findings_list import FindingsList
 from budget_tui.widgets.form_model import FormGridModel
 from budget_tui.widgets.grid import DataGrid, printable
+from budget_tui.widgets.key_footer import KeyFooter
 from budget_tui.widgets.navigator import Navigator
 from budget_tui.widgets.search_bar import SearchBar
 from budget_tui.widgets.source_view import SourceView
@@ -61,6 +62,8 @@ Job = Callable[[], Message | None]
 
 INDEX_BATCH_SECONDS = 0.25
 """How often the loader reports the documents it indexed (one navigator update per batch)."""
+FIRST_PAINT_HOLD = 0.5
+"""Longest time the screen waits for the first document before it draws "Loading…" instead."""
 
 
 class ReviewBase(Screen[None]):
@@ -87,12 +90,23 @@ class ReviewBase(Screen[None]):
         with the first paint nor with the first document's checks."""
         self._opening: str | None = None
         self._announced: set[str] = set()
+        self._paint_waiters: list[threading.Event] = []
+        """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
+        self._hold: ExitStack | None = None
+        """Holds repaints until the first document is shown (see `on_mount`)."""
 
     # Layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Navigator | (table + search, source) over findings; status bar and footer."""
-        with Horizontal(id="body"):
+        """Navigator | (table + search, source) over findings; status bar and footer.
+
+        The panes stay undrawn (``display``) until the first document is shown: laying out
+        and rendering them empty, a moment before they fill, is work the first frame waits for.
+        """
+        self._preset_breakpoints()
+        body = Horizontal(id="body")
+        body.display = False  # an inline style: showing it again restyles nothing
+        with body:
             yield Navigator(id="navigator")
             with Vertical(id="main"):
                 with Horizontal(id="form-view"):
@@ -102,7 +116,20 @@ class ReviewBase(Screen[None]):
                     yield SourceView(id="source-view")
                 yield FindingsList(id="findings-list")
         yield StatusBar(id="status-bar")
-        yield Footer()
+        yield KeyFooter()
+
+    def _preset_breakpoints(self) -> None:
+        """Start with the breakpoint classes the first resize would set (setting them then
+        restyles every widget once more)."""
+        app = self.app
+        width, height = app.size
+        for points, size in (
+            (self.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS or [], width),
+            (self.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS or [], height),
+        ):
+            chosen = next((name for at, name in sorted(points, reverse=True) if size >= at), None)
+            for _, name in points:
+                self.set_class(name == chosen, name, update=False)
 
     @property
     def grid(self) -> DataGrid:
@@ -135,10 +162,29 @@ class ReviewBase(Screen[None]):
         self.query_one("#table-pane").border_title = "Loading…"
         self.findings.border_title = "Findings"
         self.source.border_title = "Source"
+        # The first frame is the first document, not empty panes drawn and laid out once more
+        # when it arrives a moment later (drawing them would also compete with its parse).
+        self._hold = ExitStack()
+        self._hold.enter_context(self.app.batch_update())
+        self.set_timer(FIRST_PAINT_HOLD, self._release)
         self.load_corpus()
+
+    def _release(self) -> None:
+        """Show the panes and let the screen repaint (the first document is shown, or it is
+        taking a while)."""
+        if self._hold is not None:
+            self.query_one("#body").display = True
+            if self.focused is None:
+                self.grid.focus()
+            self._hold.close()
+            self._hold = None
+            self.refresh()
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
+        self._release()
+        for waiter in self._paint_waiters:
+            waiter.set()
         self._first_shown.set()  # never keep the loader waiting on a screen that is going away
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.workspace.close()
@@ -239,6 +285,7 @@ class ReviewBase(Screen[None]):
         self.workspace.loaded = True
         total = self.workspace.total
         self.navigator.set_progress(total, total, self._progress_text())
+        self._release()
         if not event.documents:
             self.query_one("#table-pane").border_title = "No documents"
             self.status.show_text("No readable documents in " + ", ".join(self.workspace.paths))
@@ -321,6 +368,7 @@ class ReviewBase(Screen[None]):
         # One batch: the first frame shows the form whole, not the panes filling in one by one.
         with self.app.batch_update():
             self._show_session(event)
+        self._release()
         self._check_later(event.session)
 
     def _show_session(self, event: SessionOpened) -> None:
@@ -353,10 +401,12 @@ class ReviewBase(Screen[None]):
             self.call_after_refresh(self._first_shown.set)
             return
         painted = threading.Event()
-        self.call_after_refresh(painted.set)
+        self._paint_waiters.append(painted)
+        self.grid.notify_next_paint()
 
         def job() -> Message:
-            # Starting before the frame is drawn would only slow the frame down (one GIL).
+            # Starting before the frame is drawn would only slow the frame down (one GIL);
+            # the timeout covers a grid that is not drawn (a dialog over the screen).
             painted.wait(timeout=2)
             try:
                 session.run_checks()
@@ -365,6 +415,13 @@ class ReviewBase(Screen[None]):
             return ChecksFinished(session)
 
         self.submit("Check", job)
+
+    @on(DataGrid.Painted, "#form-table")
+    def _grid_painted(self, event: DataGrid.Painted) -> None:
+        event.stop()
+        for waiter in self._paint_waiters:
+            waiter.set()
+        self._paint_waiters.clear()
 
     @property
     def checks_pending(self) -> bool:

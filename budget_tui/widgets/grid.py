@@ -267,6 +267,19 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
             """The grid that sent the message (for `@on` selectors)."""
             return self.grid
 
+    @dataclass
+    class Painted(Message):
+        """A frame drew the grid for the first time since its model was set (or a notice was
+        asked for with `notify_next_paint`): work that would compete with that frame can start."""
+
+        grid: DataGrid
+        """The grid that was drawn."""
+
+        @property
+        def control(self) -> DataGrid:
+            """The grid that sent the message (for `@on` selectors)."""
+            return self.grid
+
     def __init__(
         self,
         model: GridModel | None = None,
@@ -296,6 +309,7 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._state_names: dict[str, tuple[str, ...]] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
+        self._paint_notice = False
         if model is not None:
             self.set_model(model)
 
@@ -350,6 +364,7 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._layout()
         self.set_reactive(DataGrid.cursor_row, 0)
         self.set_reactive(DataGrid.cursor_col, 0)
+        self._paint_notice = True
         if self.is_mounted:
             self.scroll_to(0, 0, animate=False, force=True)
             self.refresh()
@@ -600,8 +615,17 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
             names = (*names, "data-grid--cursor")
         return names
 
+    def notify_next_paint(self) -> None:
+        """Post `Painted` after the next frame that draws the grid."""
+        self._paint_notice = True
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         """Render one screen line: a header row or the data row scrolled to it."""
+        if self._paint_notice:
+            # Handled after this frame is written: the message queue waits for the render.
+            self._paint_notice = False
+            self.post_message(self.Painted(self))
         width = self._viewport().width
         sx, sy = self.scroll_offset
         row = y - self.header_height + sy if y >= self.header_height else None
