@@ -140,7 +140,11 @@ def _idle(app: App[Any]) -> Callable[[], bool]:
 
     def idle() -> bool:
         session = getattr(app.screen, "session", None)
-        return bool(session is not None and session.checked and not any(w.is_running for w in app.workers))
+        return bool(
+            session is not None
+            and getattr(session, "checked", True)
+            and not any(w.is_running for w in app.workers)
+        )
 
     return idle
 
@@ -153,7 +157,7 @@ def _checked(app: App[Any]) -> Callable[[], bool]:
         pane = getattr(app.screen, "findings", None)
         return bool(
             session is not None
-            and session.checked
+            and getattr(session, "checked", True)  # an app that checks before showing
             and pane is not None
             and "checking" not in str(pane.border_title)
         )
