@@ -162,6 +162,7 @@ class ReviewBase(Screen[None]):
         self.query_one("#table-pane").border_title = "Loading…"
         self.findings.border_title = "Findings"
         self.source.border_title = "Source"
+        self.grid.cursor_signal.subscribe(self, self._grid_cursor_signal, immediate=True)
         # The first frame is the first document, not empty panes drawn and laid out once more
         # when it arrives a moment later (drawing them would also compete with its parse).
         self._hold = ExitStack()
@@ -617,7 +618,10 @@ class ReviewBase(Screen[None]):
 
     @on(DataGrid.CursorMoved, "#form-table")
     def _grid_cursor_moved(self, event: DataGrid.CursorMoved) -> None:
+        # Handled through `cursor_signal` (see `on_mount`), in the same frame as the move.
         event.stop()
+
+    def _grid_cursor_signal(self, grid: DataGrid) -> None:
         self._cursor_changed()
 
     def _cursor_changed(self) -> None:
@@ -629,7 +633,6 @@ class ReviewBase(Screen[None]):
         ref = form.ref_at(r, c)
         line = ref.line if ref is not None else row.line or None
         self.source.show(line, (ref.start, ref.end) if ref is not None else None)
-        self.source.border_title = f"Source L{line}" if line else "Source"
         where = f"{self.model.row_label(r) if self.model else row.key} › {form.table.columns[c].key}"
         self.status.show_cell(where, row.texts[c], form.table.overrides.get((r, c)), line)
 

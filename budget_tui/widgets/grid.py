@@ -19,10 +19,11 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.signal import Signal
 from textual.strip import Strip
 
 MIN_WIDTH = 3
@@ -310,6 +311,9 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._state_names: dict[str, tuple[str, ...]] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
         self._paint_notice = False
+        self.cursor_signal: Signal[DataGrid] = Signal(self, "cursor")
+        """Published, synchronously, whenever `CursorMoved` is posted: a subscriber's update
+        then lands in the same frame as the grid's own instead of one frame later."""
         if model is not None:
             self.set_model(model)
 
@@ -467,11 +471,16 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._refresh_row(self.cursor_row)
         if scroll:
             self.scroll_to_cursor()
+        self.cursor_signal.publish(self)
         self.post_message(self.CursorMoved(self, self.cursor_row, self.cursor_col))
 
     def _refresh_row(self, row: int) -> None:
         if self.is_mounted:
-            self.refresh_line(self.header_height + row)
+            # Only the row's cells: ScrollView.refresh_line spans the virtual width, which
+            # also redraws the scrollbar beside the row and whatever lies past the grid.
+            y = self.header_height + row - self.scroll_offset.y
+            if 0 <= y < self.size.height:
+                self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _viewport(self) -> Size:
         return self.scrollable_content_region.size
