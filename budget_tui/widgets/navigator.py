@@ -18,6 +18,9 @@ from textual.widgets.tree import TreeNode
 from budget_tui.widgets.grid import printable
 from budget_tui.workspace import DocSummary, FormSummary
 
+EXPANDED_UP_TO = 200
+"""Corpora of up to this many documents list every department expanded; a larger one starts
+with them collapsed (the open document's is expanded), so the tree stays light to draw."""
 BADGE_STYLES = ("error", "warning", "success", "accent", "muted")
 """Style names used in labels, resolved by `DepartmentTree.render_label` to theme colours."""
 
@@ -187,6 +190,12 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         self._doc_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._dept_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._form_nodes: dict[tuple[str, str], TreeNode[NodeRef]] = {}
+        self._filled: set[str] = set()
+        """Documents whose form nodes exist in the tree as built now."""
+        self._opened: set[str] = set()
+        """Documents whose form nodes were ever made (kept, collapsed, when the tree is rebuilt)."""
+        self._total = 0
+        """Files the loader found (sets how departments start, see `EXPANDED_UP_TO`)."""
         self._dept_failures: dict[str, int] = {}
         """Department -> failures of its documents, kept as documents come and change (a
         folder of thousands must not be summed again for every document added)."""
@@ -227,6 +236,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
             bar = ProgressBar(total=max(total, 1), show_eta=False, id="navigator-progress")
             bar.progress = done
             self.mount(bar, before=self.department_tree)
+        self._total = total
         self.progress_text = summary
         self.border_title = summary if done >= total else f"Loading {done}/{total} · {summary}"
 
@@ -282,6 +292,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
 
     def select(self, path: str, form_id: str | None) -> None:
         """Move the tree cursor to a document's form (expanding its document)."""
+        self._fill(path)
         node = self._form_nodes.get((path, form_id or "")) or self._doc_nodes.get(path)
         if node is None:
             return
@@ -318,17 +329,36 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
     def _add_nodes(self, doc: DocSummary) -> None:
         dept = self._dept_nodes.get(doc.department)
         if dept is None:
+            filtering = bool(self.failing_only or self.query_text)
             dept = self.department_tree.root.add(
-                self._dept_label(doc.department), NodeRef("department"), expand=True
+                self._dept_label(doc.department),
+                NodeRef("department"),
+                expand=filtering or self._total <= EXPANDED_UP_TO,
             )
             self._dept_nodes[doc.department] = dept
         filtered = bool(self.failing_only or self.query_text)
         node = dept.add(doc_label(doc), NodeRef("document", doc.path), expand=filtered)
         self._doc_nodes[doc.path] = node
+        if filtered or doc.path in self._opened:
+            self._add_forms(doc, node)
+
+    def _add_forms(self, doc: DocSummary, node: TreeNode[NodeRef]) -> None:
         for form in self._visible_forms(doc):
             self._form_nodes[(doc.path, form.id)] = node.add_leaf(
                 form_label(form, doc.year), NodeRef("form", doc.path, form.id)
             )
+        self._filled.add(doc.path)
+        self._opened.add(doc.path)
+
+    def _fill(self, path: str) -> None:
+        """Make a document's form nodes, the first time it is expanded or selected.
+
+        A folder of thousands would otherwise build fifteen nodes (and labels) per document
+        while it loads, most of them never looked at.
+        """
+        node, doc = self._doc_nodes.get(path), self._docs.get(path)
+        if node is not None and doc is not None and path not in self._filled:
+            self._add_forms(doc, node)
 
     def rebuild(self) -> None:
         """Rebuild the tree for the current filter."""
@@ -337,6 +367,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         self._doc_nodes.clear()
         self._dept_nodes.clear()
         self._form_nodes.clear()
+        self._filled.clear()
         for doc in self._docs.values():
             if self._visible(doc):
                 self._add_nodes(doc)
@@ -382,6 +413,13 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.department_tree.focus()
+
+    @on(Tree.NodeExpanded)
+    def _node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        event.stop()
+        ref = event.node.data
+        if ref is not None and ref.kind == "document":
+            self._fill(ref.path)
 
     @on(Tree.NodeSelected)
     def _node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:
