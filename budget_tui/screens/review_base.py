@@ -25,12 +25,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from budget_tui.core.batch import CheckOptions, check_file
+from budget_tui.core.batch import CheckOptions, check_file, source_files
 from budget_tui.core.corrections import SidecarError
 from budget_tui.core.findings import NARRATIVE, Finding
 from budget_tui.core.model import Form
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import UnreadableSource, iter_source_paths
+from budget_tui.core.source import UnreadableSource
 from budget_tui.messages import (
     ChecksFinished,
     CorpusLoaded,
@@ -198,7 +198,7 @@ class ReviewBase(Screen[None]):
         with its on-disk cache), reporting them a batch at a time."""
         ws = self.workspace
         worker = get_current_worker()
-        files = [str(p) for p in iter_source_paths(ws.paths)]
+        files = source_files(ws.paths)
         ws.total = len(files)
         documents = problems = 0
         pending = iter(enumerate(files, 1))

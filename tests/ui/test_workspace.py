@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from budget_tui.core.batch import check_file
 from budget_tui.core.document import load_document
 from budget_tui.core.review import ReviewSession
@@ -102,3 +104,22 @@ def test_cell_search_ignores_thousands_separators() -> None:
     model = FormGridModel(doc.forms["summary"])
     assert model.find("1352.27") == model.find("1,352.27") != []
     assert model.find("") == []
+
+
+def test_source_files_names_files_as_iter_source_paths_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader's fast listing (strings from the walk) equals ``str`` of every ``Path``."""
+    from budget_tui.core.batch import source_files
+    from budget_tui.core.source import iter_source_paths
+
+    (tmp_path / "sub").mkdir()
+    for name in ("b.txt", "a.md", "sub/c.TXT", "skip.csv", "x.tester.review.toml"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    one = tmp_path / "a.md"
+    cases = [[str(tmp_path)], [str(tmp_path) + "/"], [str(tmp_path) + "//sub"], [str(one), str(tmp_path)]]
+    for paths in cases:
+        assert source_files(paths) == [str(p) for p in iter_source_paths(paths)]
+    monkeypatch.chdir(tmp_path)
+    for paths in (["."], ["./sub"], ["sub"], ["a.md"]):
+        assert source_files(paths) == [str(p) for p in iter_source_paths(paths)]
