@@ -24,6 +24,20 @@ class DocumentChecked(Message):
 
 
 @dataclass
+class DocumentsIndexed(Message):
+    """The loader checked a batch of documents (a folder is reported a batch at a time, so
+    the navigator grows in a few large steps rather than thousands of small ones)."""
+
+    summaries: list[DocSummary]
+    unreadable: list[str]
+    """``path: reason`` of the files in the batch that could not be read."""
+    done: int
+    """Files handled so far."""
+    total: int
+    """Files found."""
+
+
+@dataclass
 class DocumentUnreadable(Message):
     """The loader met a file it cannot read."""
 
@@ -50,6 +64,13 @@ class SessionOpened(Message):
     """Form to show (``None``: the first)."""
     cell: tuple[int, int] | None
     """Cell to put the cursor on (``None``: the top left)."""
+
+
+@dataclass
+class ChecksFinished(Message):
+    """A session's checks have run: its findings, failing cells and counts are known."""
+
+    session: ReviewSession
 
 
 @dataclass

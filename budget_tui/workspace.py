@@ -30,6 +30,8 @@ class FormSummary:
     accepted: int = 0
     """Findings marked "published as is"."""
     review: ReviewStatus = "unreviewed"
+    checked: bool = True
+    """Whether the counts are known (an open document's checks may still be running)."""
 
 
 @dataclass
@@ -44,6 +46,8 @@ class DocSummary:
     narrative_errors: int = 0
     narrative_warnings: int = 0
     problems: list[str] = field(default_factory=list)
+    checked: bool = True
+    """Whether the finding counts are known (see `FormSummary.checked`)."""
 
     @property
     def failures(self) -> int:
@@ -111,13 +115,19 @@ def summary_from_check(result: dict[str, Any]) -> DocSummary:
 
 
 def summary_from_session(session: ReviewSession, problems: list[str] | None = None) -> DocSummary:
-    """Summary of an open document, with the session's edits, acceptances and review statuses."""
+    """Summary of an open document, with the session's edits, acceptances and review statuses.
+
+    Never runs the checks: until they have run, the counts are zero and marked unknown
+    (``checked=False``), so this is cheap enough for the UI thread.
+    """
     doc = session.doc
+    checked = session.checked
     forms = {
-        f.id: FormSummary(f.id, f.title or f.id, f.status, review=session.status(f.id))
+        f.id: FormSummary(f.id, f.title or f.id, f.status, review=session.status(f.id), checked=checked)
         for f in doc.forms.values()
     }
-    found = [(f.id, f.severity, f.accepted, {c.form for c in f.cells} | {f.form}) for f in session.findings]
+    findings = session.findings if checked else []
+    found = [(f.id, f.severity, f.accepted, {c.form for c in f.cells} | {f.form}) for f in findings]
     n_err, n_warn = _count(forms, found)
     return DocSummary(
         path=doc.path,
@@ -128,6 +138,7 @@ def summary_from_session(session: ReviewSession, problems: list[str] | None = No
         narrative_errors=n_err,
         narrative_warnings=n_warn,
         problems=problems if problems is not None else [str(p) for p in doc.problems],
+        checked=checked,
     )
 
 
@@ -153,10 +164,21 @@ class Workspace:
     total: int = 0
     """Files found so far (grows while loading)."""
     loaded: bool = False
+    _index: dict[str, DocEntry] = field(default_factory=dict, repr=False)
+
+    def add(self, entry: DocEntry) -> None:
+        """Append a document (in load order)."""
+        self.entries.append(entry)
+        self._index[entry.summary.path] = entry
 
     def entry(self, path: str) -> DocEntry | None:
         """The entry of a document path (``None`` if not loaded yet)."""
-        return next((e for e in self.entries if e.summary.path == path), None)
+        found = self._index.get(path)
+        if found is None and len(self._index) != len(self.entries):
+            # Entries appended to the list directly: index them now.
+            self._index = {e.summary.path: e for e in self.entries}
+            found = self._index.get(path)
+        return found
 
     def open(self, path: str) -> ReviewSession:
         """The document's session, parsing the file and loading saved corrections on first use.

@@ -4,12 +4,14 @@ The UI talks only to this class. Every change becomes a :class:`Correction`, val
 the same rules as ``budget-tui fix``; with a store attached (:meth:`ReviewSession.open`)
 it is journalled to disk *before* it is applied and shown, so a crash loses nothing the
 screen showed. Applying a cell edit re-runs only the identities the cell takes part in.
-The source file is never touched.
+The checks themselves run on first use (:attr:`ReviewSession.checks`), so an app can show a
+freshly parsed document before they finish. The source file is never touched.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -68,10 +70,36 @@ class ReviewSession:
     _undo: list[Correction] = field(default_factory=list)
     _redo: list[Correction] = field(default_factory=list)
     _dirty: bool = False
+    _checks: CheckSession | None = field(default=None, repr=False, compare=False)
+    _checks_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.reviewer = self.reviewer or default_reviewer()
-        self.checks = CheckSession(self.doc, set(self.accepted))
+
+    @property
+    def checks(self) -> CheckSession:
+        """The document's checks, run on first use (a large document takes a while: call
+        :meth:`run_checks` from a worker thread before reading findings on a UI thread)."""
+        checks = self._checks
+        if checks is None:
+            with self._checks_lock:
+                checks = self._checks
+                if checks is None:
+                    checks = self._checks = CheckSession(self.doc, set(self.accepted))
+        return checks
+
+    @checks.setter
+    def checks(self, value: CheckSession) -> None:
+        self._checks = value
+
+    @property
+    def checked(self) -> bool:
+        """Whether the checks have run (reading :attr:`findings` costs nothing then)."""
+        return self._checks is not None
+
+    def run_checks(self) -> list[Finding]:
+        """Run the checks now if they have not run yet; returns the findings."""
+        return self.checks.findings
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
@@ -129,12 +157,14 @@ class ReviewSession:
         self.notes.extend(not_applied_notes(self.doc, report))
         self.accepted = set(report.accepted)
         self.statuses = {k: v for k, v in report.statuses.items() if v in STATUS_CYCLE}
-        self.checks = CheckSession(self.doc, set(self.accepted))
+        # The checks run on first use: opening a document only parses it and applies corrections.
+        self._checks = None
 
     def _reparse(self) -> None:
         """Start again from the source: structural corrections have no cheap inverse."""
         self.doc = load_document(self.doc.path) if Path(self.doc.path).exists() else self.doc
         self._load()
+        self.run_checks()
 
     def close(self) -> None:
         """Give the document's lock up (unsaved edits stay in the journal)."""
@@ -144,6 +174,7 @@ class ReviewSession:
     # -- state ------------------------------------------------------------------------------
     @property
     def findings(self) -> list[Finding]:
+        """Every finding (runs the checks if they have not run yet)."""
         return self.checks.findings
 
     @property

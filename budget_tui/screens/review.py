@@ -70,7 +70,9 @@ Bottom: the document's findings. `Tab` moves between panes.
 `Ctrl+S` save · `/` search · `y` copy the cell · `v` show/hide the source · `q` quit.
 """
 
-    AUTO_FOCUS = "#form-table"
+    AUTO_FOCUS = ""
+    """None: the table is focused when the first document is shown (`ReviewBase._release`);
+    focusing it earlier, while the panes are still hidden, only restyles them twice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next_failure(1)", "Next ✗", id="review.next-failure", tooltip="Next failing cell"),
@@ -114,7 +116,7 @@ Bottom: the document's findings. `Tab` moves between panes.
     def action_next_failure(self, step: int) -> None:
         """Move to the next / previous failing cell: this form, then later forms, then other documents."""
         session, cell = self.session, self.cursor_cell()
-        if session is None or self.form_id is None:
+        if session is None or self.form_id is None or self._wait_for_checks():
             return
         here = (self.form_id, *(cell or (0, -1 if step > 0 else 0)))
         target = next_failing(session, here, step)
@@ -123,6 +125,13 @@ Bottom: the document's findings. `Tab` moves between panes.
             self.grid.focus()
             return
         self._next_document_with_failures(step)
+
+    def _wait_for_checks(self) -> bool:
+        """Say so and return True when the open document's findings are not known yet."""
+        if self.checks_pending:
+            self.notify("The checks are still running: findings come in a moment.", timeout=3, markup=False)
+            return True
+        return False
 
     def _next_document_with_failures(self, step: int) -> None:
         assert self.session is not None
@@ -181,7 +190,7 @@ Bottom: the document's findings. `Tab` moves between panes.
             validate=partial(validate_value, form, row.key, form.table.columns[c].key),
             suggestions=[
                 (s, describe(s, session, (form.id, row.key, form.table.columns[c].key)))
-                for s in suggestions_for(session, form.id, r, c)
+                for s in (suggestions_for(session, form.id, r, c) if session.checked else [])
             ],
             read_only=session.read_only,
         )
@@ -276,7 +285,7 @@ Bottom: the document's findings. `Tab` moves between panes.
     def action_apply_fix(self) -> None:
         """Apply the top suggestion of the cursor cell's findings."""
         session, cell = self.session, self.cursor_cell()
-        if session is None or cell is None or self.form_id is None:
+        if session is None or cell is None or self.form_id is None or self._wait_for_checks():
             return
         ranked = suggestions_for(session, self.form_id, *cell)
         if not ranked:
@@ -298,7 +307,7 @@ Bottom: the document's findings. `Tab` moves between panes.
     def current_finding(self) -> Finding | None:
         """The finding `p` acts on: the outlined one if it names the cursor cell, else the cell's first."""
         session, cell = self.session, self.cursor_cell()
-        if session is None:
+        if session is None or not session.checked:
             return None
         if self.findings.has_focus:
             return self._finding(self.findings.finding_id)
@@ -311,7 +320,7 @@ Bottom: the document's findings. `Tab` moves between panes.
     def action_publish_as_is(self) -> None:
         """Mark the current finding "published as is" (listed, no longer a failure)."""
         session, finding = self.session, self.current_finding()
-        if session is None:
+        if session is None or self._wait_for_checks():
             return
         if finding is None or finding.accepted:
             self.notify("No open finding here: choose one in the findings pane.", timeout=3, markup=False)
@@ -379,9 +388,9 @@ Bottom: the document's findings. `Tab` moves between panes.
 
         self.submit("Save", save)
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         """Open the search bar under the table."""
-        self.query_one(SearchBar).open()
+        await self.query_one(SearchBar).open()
 
     def action_copy_cell(self) -> None:
         """Copy the cursor cell's text to the clipboard."""

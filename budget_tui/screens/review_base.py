@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -21,18 +23,19 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from budget_tui.core.batch import CheckOptions, check_file
+from budget_tui.core.batch import CheckOptions, check_file, source_files
 from budget_tui.core.corrections import SidecarError
 from budget_tui.core.findings import NARRATIVE, Finding
 from budget_tui.core.model import Form
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import UnreadableSource, iter_source_paths
+from budget_tui.core.source import UnreadableSource
 from budget_tui.messages import (
+    ChecksFinished,
     CorpusLoaded,
     DocumentChecked,
+    DocumentsIndexed,
     DocumentUnreadable,
     ReadyToQuit,
     SessionChanged,
@@ -42,18 +45,25 @@ from budget_tui.screens.restored_edits import RestoreChoice, RestoredEditsScreen
 from budget_tui.widgets.findings_list import FindingsList
 from budget_tui.widgets.form_model import FormGridModel
 from budget_tui.widgets.grid import DataGrid, printable
+from budget_tui.widgets.key_footer import KeyFooter
 from budget_tui.widgets.navigator import Navigator
 from budget_tui.widgets.search_bar import SearchBar
 from budget_tui.widgets.source_view import SourceView
 from budget_tui.widgets.status_bar import StatusBar
 from budget_tui.workspace import (
     DocEntry,
+    DocSummary,
     Workspace,
     summary_from_check,
     summary_from_session,
 )
 
 Job = Callable[[], Message | None]
+
+INDEX_BATCH_SECONDS = 0.25
+"""How often the loader reports the documents it indexed (one navigator update per batch)."""
+FIRST_PAINT_HOLD = 0.5
+"""Longest time the screen waits for the first document before it draws "Loading…" instead."""
 
 
 class ReviewBase(Screen[None]):
@@ -75,16 +85,28 @@ class ReviewBase(Screen[None]):
         self._matches: list[tuple[int, int]] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review")
         self._first_shown = threading.Event()
-        """Set once the first form is on screen: the loader waits for it before it checks the
-        rest of a folder, so parsing thousands of files never competes with the first paint."""
+        """Set once the first document is on screen and checked: the loader waits for it
+        before it indexes the rest of a folder, so parsing thousands of files never competes
+        with the first paint nor with the first document's checks."""
         self._opening: str | None = None
         self._announced: set[str] = set()
+        self._paint_waiters: list[threading.Event] = []
+        """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
+        self._hold: ExitStack | None = None
+        """Holds repaints until the first document is shown (see `on_mount`)."""
 
     # Layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        """Navigator | (table + search, source) over findings; status bar and footer."""
-        with Horizontal(id="body"):
+        """Navigator | (table + search, source) over findings; status bar and footer.
+
+        The panes stay undrawn (``display``) until the first document is shown: laying out
+        and rendering them empty, a moment before they fill, is work the first frame waits for.
+        """
+        self._preset_breakpoints()
+        body = Horizontal(id="body")
+        body.display = False  # an inline style: showing it again restyles nothing
+        with body:
             yield Navigator(id="navigator")
             with Vertical(id="main"):
                 with Horizontal(id="form-view"):
@@ -94,7 +116,20 @@ class ReviewBase(Screen[None]):
                     yield SourceView(id="source-view")
                 yield FindingsList(id="findings-list")
         yield StatusBar(id="status-bar")
-        yield Footer()
+        yield KeyFooter()
+
+    def _preset_breakpoints(self) -> None:
+        """Start with the breakpoint classes the first resize would set (setting them then
+        restyles every widget once more)."""
+        app = self.app
+        width, height = app.size
+        for points, size in (
+            (self.HORIZONTAL_BREAKPOINTS or app.HORIZONTAL_BREAKPOINTS or [], width),
+            (self.VERTICAL_BREAKPOINTS or app.VERTICAL_BREAKPOINTS or [], height),
+        ):
+            chosen = next((name for at, name in sorted(points, reverse=True) if size >= at), None)
+            for _, name in points:
+                self.set_class(name == chosen, name, update=False)
 
     @property
     def grid(self) -> DataGrid:
@@ -127,10 +162,30 @@ class ReviewBase(Screen[None]):
         self.query_one("#table-pane").border_title = "Loading…"
         self.findings.border_title = "Findings"
         self.source.border_title = "Source"
+        self.grid.cursor_signal.subscribe(self, self._grid_cursor_signal, immediate=True)
+        # The first frame is the first document, not empty panes drawn and laid out once more
+        # when it arrives a moment later (drawing them would also compete with its parse).
+        self._hold = ExitStack()
+        self._hold.enter_context(self.app.batch_update())
+        self.set_timer(FIRST_PAINT_HOLD, self._release)
         self.load_corpus()
+
+    def _release(self) -> None:
+        """Show the panes and let the screen repaint (the first document is shown, or it is
+        taking a while)."""
+        if self._hold is not None:
+            self.query_one("#body").display = True
+            if self.focused is None:
+                self.grid.focus()
+            self._hold.close()
+            self._hold = None
+            self.refresh()
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
+        self._release()
+        for waiter in self._paint_waiters:
+            waiter.set()
         self._first_shown.set()  # never keep the loader waiting on a screen that is going away
         self._executor.shutdown(wait=True, cancel_futures=True)
         self.workspace.close()
@@ -139,37 +194,51 @@ class ReviewBase(Screen[None]):
 
     @work(thread=True, exclusive=True, group="loader")
     def load_corpus(self) -> None:
-        """Check every file (as ``budget-tui check`` would), reporting each as it is done."""
+        """Open the first document at once, then index the rest (as ``budget-tui check`` would,
+        with its on-disk cache), reporting them a batch at a time."""
         ws = self.workspace
         worker = get_current_worker()
-        files = [str(p) for p in iter_source_paths(ws.paths)]
+        files = source_files(ws.paths)
         ws.total = len(files)
-        options = CheckOptions(corrections=True, reviewer=ws.reviewer, review_dir=ws.review_dir)
         documents = problems = 0
-        for done, path in enumerate(files, 1):
+        pending = iter(enumerate(files, 1))
+        for done, path in pending:
             if worker.is_cancelled:
                 return
-            if not documents:
-                # The first document is opened right away, so the reviewer can start on it.
-                try:
-                    session = ws.open(path)
-                except (UnreadableSource, SidecarError) as exc:
-                    problems += 1
-                    self.post_message(DocumentUnreadable(str(exc), done, len(files)))
-                    continue
-                documents += 1
-                self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
-                if len(files) > 1:
-                    self._first_shown.wait(timeout=10)
+            # Only parsed here: the screen shows it, then runs its checks on the job thread.
+            try:
+                session = ws.open(path)
+            except (UnreadableSource, SidecarError) as exc:
+                problems += 1
+                self.post_message(DocumentUnreadable(str(exc), done, len(files)))
                 continue
+            documents += 1
+            self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
+            self.post_message(SessionOpened(session, None, None))
+            if done < len(files):
+                self._first_shown.wait(timeout=60)
+            break
+        options = CheckOptions(corrections=True, reviewer=ws.reviewer, review_dir=ws.review_dir)
+        summaries: list[DocSummary] = []
+        unreadable: list[str] = []
+        flushed = time.monotonic()
+        done = 0
+        for done, path in pending:
+            if worker.is_cancelled:
+                return
             result = check_file(path, options)
             if result.get("unreadable"):
                 problems += 1
-                error = result["errors"][0]
-                self.post_message(DocumentUnreadable(f"{path}: {error['message']}", done, len(files)))
+                unreadable.append(f"{path}: {result['errors'][0]['message']}")
             else:
                 documents += 1
-                self.post_message(DocumentChecked(summary_from_check(result), done, len(files)))
+                summaries.append(summary_from_check(result))
+            if time.monotonic() - flushed >= INDEX_BATCH_SECONDS:
+                self.post_message(DocumentsIndexed(summaries, unreadable, done, len(files)))
+                summaries, unreadable = [], []
+                flushed = time.monotonic()
+        if summaries or unreadable:
+            self.post_message(DocumentsIndexed(summaries, unreadable, done, len(files)))
         self.post_message(CorpusLoaded(documents, problems))
 
     def _progress_text(self) -> str:
@@ -179,15 +248,31 @@ class ReviewBase(Screen[None]):
 
     @on(DocumentChecked)
     def _document_checked(self, event: DocumentChecked) -> None:
-        self.workspace.entries.append(DocEntry(event.summary, event.session))
-        self.navigator.add_document(event.summary)
-        self.navigator.set_progress(event.done, event.total, self._progress_text())
-        if self.session is None and self._opening is None:
-            if event.session is not None:
-                self._opening = event.summary.path
-                self.post_message(SessionOpened(event.session, None, None))
-            else:
-                self.open_document(event.summary.path)
+        self.workspace.add(DocEntry(event.summary, event.session))
+        with self.app.batch_update():
+            self.navigator.add_document(event.summary)
+            self.navigator.set_progress(event.done, event.total, self._progress_text())
+        if event.session is not None:
+            # The loader posts its `SessionOpened` right after this message.
+            self._opening = event.summary.path
+        elif self.session is None and self._opening is None:
+            self.open_document(event.summary.path)
+
+    @on(DocumentsIndexed)
+    def _documents_indexed(self, event: DocumentsIndexed) -> None:
+        ws = self.workspace
+        for summary in event.summaries:
+            ws.add(DocEntry(summary))
+        ws.problems.extend(event.unreadable)
+        with self.app.batch_update():
+            self.navigator.add_documents(event.summaries)
+            for message in event.unreadable:
+                self.navigator.add_problem(message)
+            self.navigator.set_progress(event.done, event.total, self._progress_text())
+        for message in event.unreadable:
+            self.notify(message, title="Cannot read", severity="warning", markup=False)
+        if self.session is None and self._opening is None and event.summaries:
+            self.open_document(event.summaries[0].path)
 
     @on(DocumentUnreadable)
     def _document_unreadable(self, event: DocumentUnreadable) -> None:
@@ -201,6 +286,7 @@ class ReviewBase(Screen[None]):
         self.workspace.loaded = True
         total = self.workspace.total
         self.navigator.set_progress(total, total, self._progress_text())
+        self._release()
         if not event.documents:
             self.query_one("#table-pane").border_title = "No documents"
             self.status.show_text("No readable documents in " + ", ".join(self.workspace.paths))
@@ -280,6 +366,13 @@ class ReviewBase(Screen[None]):
 
     @on(SessionOpened)
     def _session_opened(self, event: SessionOpened) -> None:
+        # One batch: the first frame shows the form whole, not the panes filling in one by one.
+        with self.app.batch_update():
+            self._show_session(event)
+        self._release()
+        self._check_later(event.session)
+
+    def _show_session(self, event: SessionOpened) -> None:
         self._opening = None
         self.session = event.session
         self.source.set_lines(event.session.doc.lines)
@@ -296,10 +389,59 @@ class ReviewBase(Screen[None]):
         if form_id is None:
             self.query_one("#table-pane").border_title = Content(printable(event.session.doc.path))
             self.status.show_text("This document has no forms.")
-            self._first_shown.set()
             return
         self.show_form(form_id, event.cell)
-        self.call_after_refresh(self._first_shown.set)
+
+    def _check_later(self, session: ReviewSession) -> None:
+        """Run a just-shown session's checks on the job thread, once its first frame is drawn.
+
+        Findings, failing cells and counts arrive with `ChecksFinished`; edits submitted
+        meanwhile queue behind the checks on the same thread.
+        """
+        if session.checked:
+            self.call_after_refresh(self._first_shown.set)
+            return
+        painted = threading.Event()
+        self._paint_waiters.append(painted)
+        self.grid.notify_next_paint()
+
+        def job() -> Message:
+            # Starting before the frame is drawn would only slow the frame down (one GIL);
+            # the timeout covers a grid that is not drawn (a dialog over the screen).
+            painted.wait(timeout=2)
+            try:
+                session.run_checks()
+            finally:
+                self._first_shown.set()  # even if they failed: the loader must not wait for ever
+            return ChecksFinished(session)
+
+        self.submit("Check", job)
+
+    @on(DataGrid.Painted, "#form-table")
+    def _grid_painted(self, event: DataGrid.Painted) -> None:
+        event.stop()
+        for waiter in self._paint_waiters:
+            waiter.set()
+        self._paint_waiters.clear()
+
+    @property
+    def checks_pending(self) -> bool:
+        """Whether the open document's checks are still running (its findings are not known yet)."""
+        return self.session is not None and not self.session.checked
+
+    @on(ChecksFinished)
+    def _checks_finished(self, event: ChecksFinished) -> None:
+        session = event.session
+        with self.app.batch_update():
+            summary = self.workspace.refresh(session)
+            self.navigator.update_document(summary)
+            total = self.workspace.total
+            loaded = len(self.workspace.entries) + len(self.workspace.problems)
+            self.navigator.set_progress(min(loaded, total), total, self._progress_text())
+            if session is self.session:
+                self._refresh_findings()
+                self._refresh_states()
+        self._first_shown.set()
 
     def _announce(self, session: ReviewSession) -> None:
         """Say once what the reviewer must know about a document just opened."""
@@ -341,6 +483,8 @@ class ReviewBase(Screen[None]):
         self._refresh_unsaved()
         if event.saved_to:
             self.status.saved_to = event.saved_to
+        if not session.checked:
+            self._check_later(session)
         if session is not self.session:
             return
         self._refresh_findings()
@@ -420,21 +564,25 @@ class ReviewBase(Screen[None]):
         finding = self._finding(self.outlined)
         if finding is not None:
             outlined = set(self._cells_of(finding))
-        self.model.set_states(
-            self.session.failing_cells(self.form_id), self.session.corrected_cells(self.form_id), outlined
-        )
+        # Until the checks have run nothing is known to fail: `ChecksFinished` redraws the states.
+        failing = self.session.failing_cells(self.form_id) if self.session.checked else {}
+        self.model.set_states(failing, self.session.corrected_cells(self.form_id), outlined)
         if remeasure:
             self.grid.refresh_model(rows={r for r, _ in self.model.corrected})
 
     def _refresh_findings(self) -> None:
         if self.session is None:
             return
+        if not self.session.checked:
+            self.findings.set_findings([], {})
+            self.findings.border_title = "Findings · checking…"
+            return
         titles = {f.id: f.title or f.id for f in self.session.doc.forms.values()}
         titles[NARRATIVE] = "说明 (narrative)"
         self.findings.set_findings(self.session.findings, titles)
 
     def _finding(self, finding_id: str | None) -> Finding | None:
-        if self.session is None or finding_id is None:
+        if self.session is None or finding_id is None or not self.session.checked:
             return None
         return next((f for f in self.session.findings if f.id == finding_id), None)
 
@@ -470,7 +618,10 @@ class ReviewBase(Screen[None]):
 
     @on(DataGrid.CursorMoved, "#form-table")
     def _grid_cursor_moved(self, event: DataGrid.CursorMoved) -> None:
+        # Handled through `cursor_signal` (see `on_mount`), in the same frame as the move.
         event.stop()
+
+    def _grid_cursor_signal(self, grid: DataGrid) -> None:
         self._cursor_changed()
 
     def _cursor_changed(self) -> None:
@@ -482,7 +633,6 @@ class ReviewBase(Screen[None]):
         ref = form.ref_at(r, c)
         line = ref.line if ref is not None else row.line or None
         self.source.show(line, (ref.start, ref.end) if ref is not None else None)
-        self.source.border_title = f"Source L{line}" if line else "Source"
         where = f"{self.model.row_label(r) if self.model else row.key} › {form.table.columns[c].key}"
         self.status.show_cell(where, row.texts[c], form.table.overrides.get((r, c)), line)
 

@@ -19,10 +19,11 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.signal import Signal
 from textual.strip import Strip
 
 MIN_WIDTH = 3
@@ -267,6 +268,19 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
             """The grid that sent the message (for `@on` selectors)."""
             return self.grid
 
+    @dataclass
+    class Painted(Message):
+        """A frame drew the grid for the first time since its model was set (or a notice was
+        asked for with `notify_next_paint`): work that would compete with that frame can start."""
+
+        grid: DataGrid
+        """The grid that was drawn."""
+
+        @property
+        def control(self) -> DataGrid:
+            """The grid that sent the message (for `@on` selectors)."""
+            return self.grid
+
     def __init__(
         self,
         model: GridModel | None = None,
@@ -296,6 +310,10 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._state_names: dict[str, tuple[str, ...]] = {}
         self._styles: dict[tuple[str, ...], Style] = {}
+        self._paint_notice = False
+        self.cursor_signal: Signal[DataGrid] = Signal(self, "cursor")
+        """Published, synchronously, whenever `CursorMoved` is posted: a subscriber's update
+        then lands in the same frame as the grid's own instead of one frame later."""
         if model is not None:
             self.set_model(model)
 
@@ -350,6 +368,7 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._layout()
         self.set_reactive(DataGrid.cursor_row, 0)
         self.set_reactive(DataGrid.cursor_col, 0)
+        self._paint_notice = True
         if self.is_mounted:
             self.scroll_to(0, 0, animate=False, force=True)
             self.refresh()
@@ -452,11 +471,16 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         self._refresh_row(self.cursor_row)
         if scroll:
             self.scroll_to_cursor()
+        self.cursor_signal.publish(self)
         self.post_message(self.CursorMoved(self, self.cursor_row, self.cursor_col))
 
     def _refresh_row(self, row: int) -> None:
         if self.is_mounted:
-            self.refresh_line(self.header_height + row)
+            # Only the row's cells: ScrollView.refresh_line spans the virtual width, which
+            # also redraws the scrollbar beside the row and whatever lies past the grid.
+            y = self.header_height + row - self.scroll_offset.y
+            if 0 <= y < self.size.height:
+                self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _viewport(self) -> Size:
         return self.scrollable_content_region.size
@@ -600,8 +624,17 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
             names = (*names, "data-grid--cursor")
         return names
 
+    def notify_next_paint(self) -> None:
+        """Post `Painted` after the next frame that draws the grid."""
+        self._paint_notice = True
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
         """Render one screen line: a header row or the data row scrolled to it."""
+        if self._paint_notice:
+            # Handled after this frame is written: the message queue waits for the render.
+            self._paint_notice = False
+            self.post_message(self.Painted(self))
         width = self._viewport().width
         sx, sy = self.scroll_offset
         row = y - self.header_height + sy if y >= self.header_height else None

@@ -18,6 +18,9 @@ from textual.widgets.tree import TreeNode
 from budget_tui.widgets.grid import printable
 from budget_tui.workspace import DocSummary, FormSummary
 
+EXPANDED_UP_TO = 200
+"""Corpora of up to this many documents list every department expanded; a larger one starts
+with them collapsed (the open document's is expanded), so the tree stays light to draw."""
 BADGE_STYLES = ("error", "warning", "success", "accent", "muted")
 """Style names used in labels, resolved by `DepartmentTree.render_label` to theme colours."""
 
@@ -38,6 +41,8 @@ def form_badge(form: FormSummary) -> Text:
         return Text(f"✗{form.errors:<3}", style="error")
     if form.status in ("missing", "empty"):
         return Text(f"{form.status[:4]:<4}", style="muted")
+    if not form.checked:
+        return Text("…   ", style="muted")
     if form.warnings:
         return Text(f"!{form.warnings:<3}", style="warning")
     if form.status == "incomplete":
@@ -76,7 +81,12 @@ def form_label(form: FormSummary, year: int | None = None) -> Text:
 def doc_label(doc: DocSummary) -> Text:
     """The document's title with its failure count."""
     count = doc.failures
-    badge = Text(f"✗{count:<3}", style="error") if count else Text("✓   ", style="success")
+    if count:
+        badge = Text(f"✗{count:<3}", style="error")
+    elif not doc.checked:
+        badge = Text("…   ", style="muted")
+    else:
+        badge = Text("✓   ", style="success")
     text = Text.assemble(badge, " ", printable(doc.title))
     if doc.problems:
         text.append(f" ⚠{len(doc.problems)}", style="warning")
@@ -143,7 +153,7 @@ Departments, then each document (unit · year), then its forms. `Enter` or a cli
 
 Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled ·
 **✓pub** reconciled with findings published as is · **miss**/**empt** form missing/empty ·
-**part** incomplete. **R** reviewed, **A** approved (`r` on a form cycles it).
+**part** incomplete · **…** checks still running. **R** reviewed, **A** approved (`r` on a form cycles it).
 
 - `/` filters by name; `Escape` clears the filter.
 - `f` shows only forms with failures.
@@ -180,14 +190,21 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         self._doc_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._dept_nodes: dict[str, TreeNode[NodeRef]] = {}
         self._form_nodes: dict[tuple[str, str], TreeNode[NodeRef]] = {}
+        self._filled: set[str] = set()
+        """Documents whose form nodes exist in the tree as built now."""
+        self._opened: set[str] = set()
+        """Documents whose form nodes were ever made (kept, collapsed, when the tree is rebuilt)."""
+        self._total = 0
+        """Files the loader found (sets how departments start, see `EXPANDED_UP_TO`)."""
+        self._dept_failures: dict[str, int] = {}
+        """Department -> failures of its documents, kept as documents come and change (a
+        folder of thousands must not be summed again for every document added)."""
         self.query_text = ""
         self.failing_only = False
         self.progress_text = ""
 
     def compose(self) -> ComposeResult:
-        """Filter input (hidden until `/`), loading bar, the tree."""
-        yield Input(placeholder="filter departments and forms", id="navigator-filter", classes="-hidden")
-        yield ProgressBar(id="navigator-progress", show_eta=False)
+        """The tree; the filter input (on `/`) and the loading bar (for a folder) come when needed."""
         tree: DepartmentTree = DepartmentTree(Text("Corpus"), id="department-tree")
         tree.guide_depth = 2
         tree.show_root = False
@@ -210,20 +227,46 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
             total: Files found.
             summary: Review progress text.
         """
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
-        bar.set_class(done >= total, "-hidden")
+        bars = self.query(ProgressBar)
+        if bars:
+            bars.first().update(total=max(total, 1), progress=done)
+            bars.first().set_class(done >= total, "-hidden")
+        elif done < total:
+            # Mounted only for a load that takes a while: a single document never shows it.
+            bar = ProgressBar(total=max(total, 1), show_eta=False, id="navigator-progress")
+            bar.progress = done
+            self.mount(bar, before=self.department_tree)
+        self._total = total
         self.progress_text = summary
         self.border_title = summary if done >= total else f"Loading {done}/{total} · {summary}"
 
     def add_document(self, doc: DocSummary) -> None:
         """Add (or replace) a document and its forms."""
-        known = doc.path in self._docs
+        self.add_documents([doc])
+
+    def add_documents(self, docs: list[DocSummary]) -> None:
+        """Add (or replace) documents and their forms, relabelling each department once."""
+        departments: set[str] = set()
+        for doc in docs:
+            if doc.path in self._docs:
+                self.update_document(doc)
+                continue
+            self._remember(doc)
+            if self._visible(doc):
+                departments.add(doc.department)
+                self._add_nodes(doc)
+        for name in departments:
+            dept = self._dept_nodes.get(name)
+            if dept is not None:
+                dept.set_label(self._dept_label(name))
+
+    def _remember(self, doc: DocSummary) -> None:
+        """Store a document's summary and keep its department's failure count up to date."""
+        old = self._docs.get(doc.path)
+        if old is not None:
+            self._dept_failures[old.department] -= old.failures
         self._docs[doc.path] = doc
-        if known:
-            self.update_document(doc)
-        elif self._visible(doc):
-            self._add_nodes(doc)
+        self._dept_failures[doc.department] = self._dept_failures.get(doc.department, 0) + doc.failures
 
     def add_problem(self, message: str) -> None:
         """List an unreadable file under the root."""
@@ -234,7 +277,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
 
     def update_document(self, doc: DocSummary) -> None:
         """Refresh the labels of a document after an edit."""
-        self._docs[doc.path] = doc
+        self._remember(doc)
         node = self._doc_nodes.get(doc.path)
         if node is None:
             return
@@ -249,6 +292,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
 
     def select(self, path: str, form_id: str | None) -> None:
         """Move the tree cursor to a document's form (expanding its document)."""
+        self._fill(path)
         node = self._form_nodes.get((path, form_id or "")) or self._doc_nodes.get(path)
         if node is None:
             return
@@ -276,8 +320,7 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         return True
 
     def _dept_label(self, name: str) -> Text:
-        docs = [d for d in self._docs.values() if d.department == name]
-        failing = sum(d.failures for d in docs)
+        failing = self._dept_failures.get(name, 0)
         text = Text(printable(name or "(no department)"), style="bold")
         if failing:
             text.append(f" ✗{failing}", style="error")
@@ -286,19 +329,36 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
     def _add_nodes(self, doc: DocSummary) -> None:
         dept = self._dept_nodes.get(doc.department)
         if dept is None:
+            filtering = bool(self.failing_only or self.query_text)
             dept = self.department_tree.root.add(
-                self._dept_label(doc.department), NodeRef("department"), expand=True
+                self._dept_label(doc.department),
+                NodeRef("department"),
+                expand=filtering or self._total <= EXPANDED_UP_TO,
             )
             self._dept_nodes[doc.department] = dept
-        else:
-            dept.set_label(self._dept_label(doc.department))
         filtered = bool(self.failing_only or self.query_text)
         node = dept.add(doc_label(doc), NodeRef("document", doc.path), expand=filtered)
         self._doc_nodes[doc.path] = node
+        if filtered or doc.path in self._opened:
+            self._add_forms(doc, node)
+
+    def _add_forms(self, doc: DocSummary, node: TreeNode[NodeRef]) -> None:
         for form in self._visible_forms(doc):
             self._form_nodes[(doc.path, form.id)] = node.add_leaf(
                 form_label(form, doc.year), NodeRef("form", doc.path, form.id)
             )
+        self._filled.add(doc.path)
+        self._opened.add(doc.path)
+
+    def _fill(self, path: str) -> None:
+        """Make a document's form nodes, the first time it is expanded or selected.
+
+        A folder of thousands would otherwise build fifteen nodes (and labels) per document
+        while it loads, most of them never looked at.
+        """
+        node, doc = self._doc_nodes.get(path), self._docs.get(path)
+        if node is not None and doc is not None and path not in self._filled:
+            self._add_forms(doc, node)
 
     def rebuild(self) -> None:
         """Rebuild the tree for the current filter."""
@@ -307,26 +367,34 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         self._doc_nodes.clear()
         self._dept_nodes.clear()
         self._form_nodes.clear()
+        self._filled.clear()
         for doc in self._docs.values():
             if self._visible(doc):
                 self._add_nodes(doc)
+        for name, dept in self._dept_nodes.items():
+            dept.set_label(self._dept_label(name))
         for message in self._problems:
             tree.root.add_leaf(Text("⚠ " + printable(message), style="warning"), NodeRef("problem"))
 
     # Actions and events --------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        """Show the filter input."""
-        box = self.query_one("#navigator-filter", Input)
+    async def action_filter(self) -> None:
+        """Show the filter input (made on first use: most sessions never filter)."""
+        boxes = self.query("#navigator-filter").results(Input)
+        box = next(boxes, None)
+        if box is None:
+            box = Input(placeholder="filter departments and forms", id="navigator-filter")
+            await self.mount(box, before=0)
         box.remove_class("-hidden")
         box.focus()
 
     def action_clear_filter(self) -> None:
         """Clear and hide the filter, back to the tree."""
-        box = self.query_one("#navigator-filter", Input)
-        box.add_class("-hidden")
-        if box.value:
-            box.value = ""
+        box = next(self.query("#navigator-filter").results(Input), None)
+        if box is not None:
+            box.add_class("-hidden")
+            if box.value:
+                box.value = ""
         self.department_tree.focus()
 
     def action_toggle_failing(self) -> None:
@@ -345,6 +413,13 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.department_tree.focus()
+
+    @on(Tree.NodeExpanded)
+    def _node_expanded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        event.stop()
+        ref = event.node.data
+        if ref is not None and ref.kind == "document":
+            self._fill(ref.path)
 
     @on(Tree.NodeSelected)
     def _node_selected(self, event: Tree.NodeSelected[NodeRef]) -> None:

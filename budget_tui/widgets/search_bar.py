@@ -68,28 +68,30 @@ Type to highlight matching cells (in the table) and lines (in the source).
         """The reviewer closed the search."""
 
     def compose(self) -> ComposeResult:
-        """The input and a match counter."""
-        yield SearchInput(placeholder="search cells and source", id="search-input")
-        yield Static("", id="search-count", markup=False)
+        """Nothing until the first search: the input and counter are made by `open`."""
+        return iter(())
 
     @property
     def query_text(self) -> str:
-        """The current query."""
-        return self.query_one(SearchInput).value
+        """The current query (``""`` before the first search)."""
+        box = next(self.query(SearchInput).results(), None)
+        return box.value if box is not None else ""
 
-    def open(self) -> None:
-        """Show the bar and focus its input."""
+    async def open(self) -> None:
+        """Show the bar and focus its input (made on first use, so startup does not pay for it)."""
+        box = next(self.query(SearchInput).results(), None)
+        if box is None:
+            box = SearchInput(placeholder="search cells and source", id="search-input")
+            await self.mount_all([box, Static("", id="search-count", markup=False)])
         self.remove_class("-hidden")
-        box = self.query_one(SearchInput)
         box.focus()
         box.select_all()
 
     def set_count(self, position: int | None, cells: int, lines: int) -> None:
         """Show ``position/cells · lines`` (position is 1-based, ``None`` before the first step)."""
         where = f"{position}/{cells}" if position else f"{cells}"
-        self.query_one("#search-count", Static).update(
-            Content(f"{where} cells · {lines} lines" if self.query_text else "")
-        )
+        for count in self.query("#search-count").results(Static):
+            count.update(Content(f"{where} cells · {lines} lines" if self.query_text else ""))
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -20,6 +20,9 @@ TAB = " │ "
 """How a tab (the extraction's cell separator) is drawn."""
 
 Span = tuple[int, int]
+
+TITLE_DELAY = 0.15
+"""Seconds the cursor must rest before the ``Source L<n>`` title follows it."""
 
 
 def display_width(line: str) -> int:
@@ -125,13 +128,65 @@ in it; search matches are highlighted too.
             line: The line, or ``None`` for no highlight.
             span: ``[start, end)`` character offsets in the raw line.
         """
-        self.current_line = line if line and 0 < line <= len(self._lines) else None
-        self.span = span if self.current_line else None
-        self._invalidate()
-        if self.current_line is not None:
-            # After the next refresh, so the scroll uses the final layout (a search bar or
-            # dialog opening in the same step changes this pane's height).
-            self.call_after_refresh(self._scroll_later)
+        old = self.current_line
+        current = line if line and 0 < line <= len(self._lines) else None
+        span = span if current else None
+        if (current, span) == (old, self.span) and (current is None or self._in_view(current, span)):
+            return
+        self.current_line, self.span = current, span
+        self._title_later()
+        if current is None or self._in_view(current, span):
+            # A cursor move: redraw the two lines that changed, nothing else (the cache keys
+            # carry each line's highlight, so no cached line goes stale).
+            width = self.scrollable_content_region.width
+            for n in (old, current):
+                y = -1 if n is None else n - 1 - self.scroll_offset.y
+                if 0 <= y < self.size.height:
+                    self.refresh(Region(0, y, width, 1))
+            return
+        self.refresh()
+        if self.scrollable_content_region.height:
+            self._scroll_to_current()  # in this frame, as the pane is laid out now …
+        # … and again after the next refresh, with the final layout (a search bar or dialog
+        # opening in the same step changes this pane's height); usually nothing moves then.
+        self.call_after_refresh(self._scroll_later)
+
+    def on_mount(self) -> None:
+        """Prepare the (paused) timer that brings the title up to date after a burst of moves."""
+        self._title_timer = self.set_interval(TITLE_DELAY, self._sync_title, pause=True)
+
+    def _title_later(self) -> None:
+        """Show the current line in the title once the cursor rests for `TITLE_DELAY`.
+
+        Redrawing the border redraws the whole pane: doing it on every step of a held-down
+        key would cost more than the step itself. The highlighted line follows at once.
+        """
+        if not self.is_mounted:
+            self._sync_title()
+            return
+        self._title_timer.reset()
+        self._title_timer.resume()
+
+    def _sync_title(self) -> None:
+        if self.is_mounted:
+            self._title_timer.pause()
+        title = f"Source L{self.current_line}" if self.current_line else "Source"
+        if self.border_title != title:
+            self.border_title = title
+
+    def _in_view(self, line: int, span: Span | None) -> bool:
+        """Whether a line (and its span) is on screen as the pane is laid out now."""
+        region = self.scrollable_content_region
+        if not region.height:
+            return False
+        x, top = self.scroll_offset
+        if not top <= line - 1 < top + region.height:
+            return False
+        if span is None:
+            return True
+        text = self._lines[line - 1]
+        room = region.width - self._gutter - 1
+        return x <= display_width(text[: span[0]]) and display_width(text[: span[1]]) <= x + room
 
     def _scroll_to_current(self) -> None:
         assert self.current_line is not None
@@ -151,7 +206,8 @@ in it; search matches are highlighted too.
             room = self.scrollable_content_region.width - self._gutter - 1
             if start < x or end > x + room:
                 x = max(0, min(start, end - room))
-        self.scroll_to(x, top, animate=False, force=True)
+        if (x, top) != self.scroll_offset:
+            self.scroll_to(x, top, animate=False, force=True)
 
     def _scroll_later(self) -> None:
         if self.current_line is not None and self.scrollable_content_region.height:
@@ -205,7 +261,8 @@ in it; search matches are highlighted too.
         sx, sy = self.scroll_offset
         width = self.scrollable_content_region.width
         index = sy + y
-        key = (index, sx, width, self._generation)
+        current = self.current_line == index + 1
+        key = (index, sx, width, self._generation, current, self.span if current else None)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._draw_line(index, sx, width)

@@ -712,3 +712,50 @@ async def test_structural_repairs_by_keyboard(doc_a: Path, tmp_path: Path) -> No
         await pilot.press("u")
         await settle(pilot)
         assert "performance_projects" in screen.session.doc.forms  # type: ignore[union-attr]
+
+
+async def test_form_shows_before_its_checks_then_findings_arrive(
+    doc_a: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table is on screen while the checks still run; findings, failing cells and badges
+    come with them, and the keys that need findings say so meanwhile."""
+    from budget_tui.core.review import ReviewSession
+
+    release = threading.Event()
+    real_run = ReviewSession.run_checks
+
+    def held_run(self: ReviewSession) -> Any:
+        assert release.wait(10), "the test never released the checks"
+        return real_run(self)
+
+    monkeypatch.setattr(ReviewSession, "run_checks", held_run)
+    app = app_for(doc_a, tmp_path=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review(pilot)
+        for _ in range(200):
+            if screen.session is not None and screen.grid.model.row_count:
+                break
+            await pilot.pause()
+        session = screen.session
+        assert session is not None and not session.checked and screen.checks_pending
+        assert "checking" in str(screen.findings.border_title) and not screen.findings.options
+        assert screen.model is not None and not screen.model.failing
+        assert all(
+            n._label.plain.startswith(("…", "miss", "empt", "part"))
+            for n in screen.navigator._form_nodes.values()
+        )
+        await pilot.press("n")
+        await pilot.pause()
+        assert any("still running" in str(n.message) for n in app._notifications)
+        release.set()
+        await settle(pilot)
+        assert session.checked and not screen.checks_pending
+        assert str(screen.findings.border_title).startswith("Findings ") and screen.findings.options
+        assert screen.form_id is not None
+        assert screen.model.failing == session.failing_cells(screen.form_id)
+        await pilot.press("n")  # now there are failing cells to go to
+        await settle(pilot)
+        assert screen.form_id is not None and screen.model is not None
+        assert (screen.grid.cursor_row, screen.grid.cursor_col) in screen.model.failing
+        assert any(n._label.plain.startswith("✗") for n in screen.navigator._form_nodes.values())
+        assert str(screen.navigator.border_title).startswith("1 doc · 0/")

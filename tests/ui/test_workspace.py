@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from budget_tui.core.batch import check_file
 from budget_tui.core.document import load_document
 from budget_tui.core.review import ReviewSession
@@ -25,7 +27,12 @@ DOC_C = "000_4328bbb67aec9689.txt"
 def test_summaries_agree_between_check_and_session() -> None:
     path = str(SAMPLES / DOC_A)
     from_check = summary_from_check(check_file(path))
-    from_session = summary_from_session(ReviewSession(load_document(path)))
+    session = ReviewSession(load_document(path))
+    unchecked = summary_from_session(session)  # never runs the checks itself (the UI thread calls it)
+    assert not session.checked and not unchecked.checked and unchecked.failures == 0
+    session.run_checks()
+    from_session = summary_from_session(session)
+    assert from_session.checked
     assert from_check.department == from_session.department == "新乡市政务服务和大数据管理局"
     counts = [(f.id, f.errors, f.warnings) for f in from_check.forms]
     assert counts == [(f.id, f.errors, f.warnings) for f in from_session.forms]
@@ -97,3 +104,22 @@ def test_cell_search_ignores_thousands_separators() -> None:
     model = FormGridModel(doc.forms["summary"])
     assert model.find("1352.27") == model.find("1,352.27") != []
     assert model.find("") == []
+
+
+def test_source_files_names_files_as_iter_source_paths_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader's fast listing (strings from the walk) equals ``str`` of every ``Path``."""
+    from budget_tui.core.batch import source_files
+    from budget_tui.core.source import iter_source_paths
+
+    (tmp_path / "sub").mkdir()
+    for name in ("b.txt", "a.md", "sub/c.TXT", "skip.csv", "x.tester.review.toml"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    one = tmp_path / "a.md"
+    cases = [[str(tmp_path)], [str(tmp_path) + "/"], [str(tmp_path) + "//sub"], [str(one), str(tmp_path)]]
+    for paths in cases:
+        assert source_files(paths) == [str(p) for p in iter_source_paths(paths)]
+    monkeypatch.chdir(tmp_path)
+    for paths in (["."], ["./sub"], ["sub"], ["a.md"]):
+        assert source_files(paths) == [str(p) for p in iter_source_paths(paths)]
