@@ -10,6 +10,7 @@ from pathlib import Path
 
 from budget_tui.core.errors import Problem
 from budget_tui.core.forms import KINDS, other_id
+from budget_tui.core.gcpause import collector_paused
 from budget_tui.core.model import Corpus, Document, Form, FormStatus, Paragraph, Table, Unit
 from budget_tui.core.numbers import is_code, is_number, nospace
 from budget_tui.core.source import (
@@ -29,7 +30,15 @@ _MONEY_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
 
 def parse_document(src: DecodedSource) -> Document:
-    """Parse one decoded source into a Document (never raises on content)."""
+    """Parse one decoded source into a Document (never raises on content).
+
+    The cyclic garbage collector is paused meanwhile (see :func:`collector_paused`).
+    """
+    with collector_paused():
+        return _parse_document(src)
+
+
+def _parse_document(src: DecodedSource) -> Document:
     problems: list[Problem] = []
     lines = src.lines
     if max(map(len, lines), default=0) > MAX_LINE_CHARS:
