@@ -13,9 +13,10 @@ def collector_paused() -> Iterator[None]:
 
     Parsing a document allocates tens of thousands of objects and frees almost none, so the
     collections those allocations trigger find nothing: up to a third of a large document's
-    parse (the checks, which free as they go, gained nothing from it). Reference counting still frees everything as usual;
-    a cycle made meanwhile waits for the next collection. When threads overlap, the first
-    to finish turns the collector back on, never later than the outermost caller.
+    parse (the checks, which free as they go, gained nothing from it). Reference counting
+    still frees everything as usual; a cycle made meanwhile waits for the next collection.
+    When threads overlap, the first to finish turns the collector back on, never later
+    than the outermost caller.
     """
     enabled = gc.isenabled()
     gc.disable()
