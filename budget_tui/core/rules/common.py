@@ -280,6 +280,15 @@ def measure_precision(doc: Document) -> Precision:
     return p
 
 
+def _blank_grid(table: Table, numbers: list[tuple[int, list[AmountCell]]]) -> list[list[Any]]:
+    """A grid for ``table``: 0 in its amount columns (blank or not a number until filled),
+    pending elsewhere (computed on first use)."""
+    blank = [_PENDING] * table.width
+    for j, _ in numbers:
+        blank[j] = 0
+    return [blank.copy() for _ in table.rows]
+
+
 _HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
 _PENDING: Any = object()
 """Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
@@ -425,10 +434,7 @@ class Values:
         exp, limit = self._exp, self._exact_limit
         up = [10 ** (exp - d) for d in range(exp + 1)]
         numbers = amount_cells(table)
-        blank = [_PENDING] * table.width
-        for j, _ in numbers:
-            blank[j] = 0  # blank or not a number
-        grid = [blank.copy() for _ in table.rows]
+        grid = _blank_grid(table, numbers)
         for j, cells in numbers:
             for r, t, m, d in cells:
                 grid[r][j] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
@@ -438,10 +444,7 @@ class Values:
 
     def _fill_widths(self, form: str, table: Table) -> list[list[Any]]:
         numbers = amount_cells(table)
-        blank = [_PENDING] * table.width
-        for j, _ in numbers:
-            blank[j] = 0  # blank or not a number
-        grid = [blank.copy() for _ in table.rows]
+        grid = _blank_grid(table, numbers)
         for j, cells in numbers:
             col_dec = self.precision.column_decimals.get((form, j), 2)
             for r, _, m, d in cells:
