@@ -104,15 +104,18 @@ class Row:
         """A row whose first ``printed`` cells are tab columns 0.. of source line ``line``
         and whose other cells are padding."""
         row = cls.__new__(cls)
-        row.texts = texts
-        row._lines = row._srccols = None
-        row._line0 = line
-        row._printed = printed
-        row.key = row.label = row.code = ""
-        row.is_total = False
-        row.extra_lines = ()
-        row._values = None
+        row._init_line(texts, line, printed)
         return row
+
+    def _init_line(self, texts: list[str], line: int, printed: int) -> None:
+        self.texts = texts
+        self._lines = self._srccols = None
+        self._line0 = line
+        self._printed = printed
+        self.key = self.label = self.code = ""
+        self.is_total = False
+        self.extra_lines = ()
+        self._values = None
 
     def _materialise(self) -> None:
         pad = len(self.texts) - self._printed

@@ -23,29 +23,40 @@ _TOTAL_KEY_DROP_RE = re.compile(r"[\s:：]")
 ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
 
 
-class SourceLine:
-    """A tab line split into stripped cells, with its 1-based line number."""
+class SourceLine(Row):
+    """A tab line split into stripped cells, with its 1-based line number.
 
-    __slots__ = ("_sig", "cells", "lineno")
+    A data line becomes its table's row as it is (padded in place, see :func:`make_row`):
+    one object per line instead of a line and a copy.
+    """
+
+    __slots__ = ("_sig",)
 
     def __init__(self, lineno: int, cells: list[str]) -> None:
-        self.lineno = lineno
-        self.cells = cells
+        self._init_line(cells, lineno, len(cells))
         self._sig: str | None = None
 
     @property
+    def cells(self) -> list[str]:
+        return self.texts
+
+    @property
+    def lineno(self) -> int:
+        return self._line0
+
+    @property
     def filled(self) -> list[str]:
-        return [c for c in self.cells if c]
+        return [c for c in self.texts if c]
 
     @property
     def signature(self) -> str:
         """The line's cells without white space, joined by ``|`` (computed once)."""
         if self._sig is None:
-            self._sig = "".join("|".join(self.cells).split())
+            self._sig = "".join("|".join(self.texts).split())
         return self._sig
 
     def __repr__(self) -> str:
-        return f"SourceLine({self.lineno}, {self.cells!r})"
+        return f"SourceLine({self._line0}, {self.texts!r})"
 
 
 @dataclass
@@ -377,9 +388,11 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
 
 
 def make_row(line: SourceLine, width: int) -> Row:
-    """A row from one source line, padded (or cut) to ``width`` cells."""
-    cells = line.cells
-    n = len(cells)
-    if n >= width:
-        return Row.from_line(cells[:width], line.lineno, width)
-    return Row.from_line(cells + [""] * (width - n), line.lineno, n)
+    """The row of a source line, padded to ``width`` cells: the line itself (a line is read
+    into one table row once), or a copy cut to ``width`` when it is wider."""
+    n = len(line.texts)
+    if n > width:
+        return Row.from_line(line.texts[:width], line.lineno, width)
+    if n < width:
+        line.pad(width - n)
+    return line
