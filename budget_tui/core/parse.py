@@ -45,10 +45,6 @@ class SourceLine(Row):
         return self._line0
 
     @property
-    def filled(self) -> list[str]:
-        return [c for c in self.texts if c]
-
-    @property
     def signature(self) -> str:
         """The line's cells without white space, joined by ``|`` (computed once)."""
         if self._sig is None:
@@ -74,16 +70,6 @@ class Block:
     @property
     def end(self) -> int:
         return self.lines[-1].lineno
-
-
-def split_cells(line: str) -> list[str]:
-    """Split a tab line into stripped cells, dropping trailing empty cells."""
-    cells = line.split("\t")
-    if NON_TAB_SPACE_RE.search(line) is not None:  # most lines have no space to strip
-        cells = [c.strip() for c in cells]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
 
 
 def is_total_label(text: str) -> bool:
@@ -356,7 +342,7 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
             t = texts[j]
             if not t:
                 continue
-            code = t if t.isdigit() and t.isascii() else _code_text(t) if " " in t else ""
+            code = _code_text(t)
             if code:
                 prev_code_col = _add_code(codes, code, j, prev_code_col)
             elif t[0] not in NUMBER_START or not is_number(t):
@@ -371,9 +357,7 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         code = "/".join(codes)
         row.code = code
         row.label = label
-        is_total = not codes and (
-            ("计" in label and is_total_label(label)) or ("计" in first_text and is_total_label(first_text))
-        )
+        is_total = not codes and (is_total_label(label) or is_total_label(first_text))
         if n == 1 and not codes and not label and len(rows) > 1:
             # The first row of a list with its 合计 label lost (000/001 项目支出表).
             is_total = True

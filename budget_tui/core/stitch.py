@@ -373,19 +373,19 @@ class Stitcher:
             pending is None or pending.kind is None or (cur is not None and pending.kind == cur.kind)
         )
 
-        if cur is not None and cur.has_block and same_kind_title:
+        joins = cur is not None and cur.has_block and same_kind_title
+        if joins and cur is not None:
             if header and _similar(sig, cur.signature):
                 self._continue(cur, data, block)
                 return
             if not header and data and _has_label(data[0]) and cur.kind is not None:
                 self._continue(cur, data, block)
                 return
-            content_kind = kind_of_content(_content_text(header, data))
-            if self._is_fragment(cur, header, data, content_kind, pending):
-                self._attach_fragment(cur, header, data, block)
-                return
-        else:
-            content_kind = kind_of_content(_content_text(header, data))
+        # A continued page never needs its content's kind: found only past that point.
+        content_kind = kind_of_content(_content_text(header, data))
+        if joins and cur is not None and self._is_fragment(cur, header, data, content_kind, pending):
+            self._attach_fragment(cur, header, data, block)
+            return
         self._new_form(header, data, block, content_kind, sig)
 
     def _is_fragment(
@@ -457,7 +457,7 @@ class Stitcher:
         for d in data:
             row = make_row(d, width)
             label = _first_label(row.texts)
-            if "计" in label and is_total_label(label) and self._repeats_total(cur, row, label):
+            if is_total_label(label) and self._repeats_total(cur, row, label):
                 continue
             cur.rows.append(row)
         cur.last_line = block.end
