@@ -496,17 +496,24 @@ class Values:
 _COLUMN = [itemgetter(c) for c in range(64)]
 
 
+def _shaped_parts(identity: Identity, grid: list[list[Any]]) -> int:
+    """Σ of a shaped identity's parts (down its total's column, or along its row) in ``grid``.
+    Raises TypeError where a part is ``None`` or still pending."""
+    _, r, c = identity.total
+    if identity.rows is not None:
+        column = _COLUMN[c] if c < 64 else itemgetter(c)
+        return sum(map(column, map(grid.__getitem__, identity.rows)))
+    row = grid[r]
+    return sum(map(row.__getitem__, identity.cols or ()))
+
+
 def scaled_difference(identity: Identity, values: Values) -> int:
     """``total - Σ parts`` at the document's scale. Raises TypeError where a value is ``None``
     (finer than the scale) or, outside the amount columns, still pending in the grid."""
     _, r, c = identity.total
-    if identity.rows is not None:
+    if identity.rows is not None or identity.cols is not None:
         grid = values.grid(identity.form)
-        column = _COLUMN[c] if c < 64 else itemgetter(c)
-        return grid[r][c] - sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
-    if identity.cols is not None:
-        row = values.grid(identity.form)[r]
-        return row[c] - sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
+        return grid[r][c] - _shaped_parts(identity, grid)  # type: ignore[no-any-return]
     scaled: Any = values.scaled
     return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
 
@@ -525,16 +532,12 @@ def holds(identity: Identity, values: Values) -> bool:
 def _tolerance(identity: Identity, values: Values) -> int:
     """The summed scaled half-widths of the identity's cells."""
     _, r, c = identity.total
-    try:
-        if identity.rows is not None:
-            grid = values.widths(identity.form)
-            column = _COLUMN[c] if c < 64 else itemgetter(c)
-            return grid[r][c] + sum(map(column, map(grid.__getitem__, identity.rows)))  # type: ignore[no-any-return]
-        if identity.cols is not None:
-            row = values.widths(identity.form)[r]
-            return row[c] + sum(map(row.__getitem__, identity.cols))  # type: ignore[no-any-return]
-    except TypeError:  # a cell outside the amount columns, still pending
-        pass
+    if identity.rows is not None or identity.cols is not None:
+        grid = values.widths(identity.form)
+        try:
+            return grid[r][c] + _shaped_parts(identity, grid)  # type: ignore[no-any-return]
+        except TypeError:  # a cell outside the amount columns, still pending
+            pass
     width = values.scaled_width
     return width(identity.total) + sum(map(width, identity.parts))
 
