@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -327,34 +328,35 @@ class ReviewSession:
 
     def undo(self) -> Correction | None:
         """Withdraw this reviewer's latest correction (journalled: survives a restart)."""
-        if self.read_only:
-            return None
-        if self.store is not None:
-            c = self.store.undo()
-        else:
-            c = self._undo.pop() if self._undo else None
-            if c is not None:
-                self._redo.append(c)
-        if c is None:
-            return None
-        self._dirty = True
-        self._revert(c)
-        return c
+        store = self.store.undo if self.store is not None else None
+        return self._step(store, self._undo, self._redo, self._revert)
 
     def redo(self) -> Correction | None:
         """Put back the latest undone correction."""
+        store = self.store.redo if self.store is not None else None
+        return self._step(store, self._redo, self._undo, self._apply)
+
+    def _step(
+        self,
+        from_store: Callable[[], Correction | None] | None,
+        take: list[Correction],
+        give: list[Correction],
+        effect: Callable[[Correction], None],
+    ) -> Correction | None:
+        """One undo or redo: from the store when there is one, else between the two
+        in-memory stacks; then ``effect`` on the document."""
         if self.read_only:
             return None
-        if self.store is not None:
-            c = self.store.redo()
+        if from_store is not None:
+            c = from_store()
         else:
-            c = self._redo.pop() if self._redo else None
+            c = take.pop() if take else None
             if c is not None:
-                self._undo.append(c)
+                give.append(c)
         if c is None:
             return None
         self._dirty = True
-        self._apply(c)
+        effect(c)
         return c
 
     def _revert(self, c: Correction) -> None:
