@@ -11,7 +11,7 @@ from pathlib import Path
 from budget_tui.core.errors import Problem
 from budget_tui.core.forms import KINDS, other_id
 from budget_tui.core.gcpause import collector_paused
-from budget_tui.core.model import Corpus, Document, Form, FormStatus, Paragraph, Table, Unit
+from budget_tui.core.model import Corpus, Document, Form, FormStatus, Table, Unit
 from budget_tui.core.numbers import is_code, is_number, nospace
 from budget_tui.core.source import (
     MAX_LINE_CHARS,
@@ -56,8 +56,8 @@ def _parse_document(src: DecodedSource) -> Document:
     for lineno, message in stitched.notes:
         doc.problems.append(Problem(src.path, lineno, message))
     doc.forms = _forms(stitched.forms, stitched.toc, src.path, lines)
-    doc.narrative = [Paragraph(t.lineno, t.text) for t in stitched.narrative]
-    _metadata(doc, [t.text for t in stitched.narrative])
+    doc.narrative = stitched.narrative
+    _metadata(doc)
     _check_truncation(doc, src)
     if not doc.forms:
         doc.problems.append(
@@ -139,7 +139,7 @@ def _first_header(d: FormDraft) -> str:
     return "|".join(c for level in d.header[:1] for c in level if c)
 
 
-def _metadata(doc: Document, texts: list[str]) -> None:
+def _metadata(doc: Document) -> None:
     doc.department = _department(doc.lines)
     income = doc.forms.get("income")
     units: dict[str, str] = {}

@@ -148,12 +148,17 @@ _CONTENT_RULES: tuple[Vocabulary, ...] = (
 )
 
 
+_CONTENT_WORDS = tuple(sorted({w for r in _CONTENT_RULES for w in (*r.all_of, *r.any_of)}))
+_CONTENT_SETS = tuple((r.kind, frozenset(r.all_of), frozenset(r.any_of)) for r in _CONTENT_RULES)
+
+
 def kind_of_content(text: str) -> str | None:
     """Guess a form kind from a block's header and label text (whitespace removed)."""
     t = nospace(text)
-    for rule in _CONTENT_RULES:
-        if all(w in t for w in rule.all_of) and (not rule.any_of or any(w in t for w in rule.any_of)):
-            return rule.kind
+    present = {w for w in _CONTENT_WORDS if w in t}  # each word looked up once, not per rule
+    for kind, all_of, any_of in _CONTENT_SETS:
+        if all_of <= present and (not any_of or not any_of.isdisjoint(present)):
+            return kind
     return None
 
 

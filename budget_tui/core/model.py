@@ -227,9 +227,10 @@ class Table:
         return old
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
-    """A narrative (说明) line kept with its source line number."""
+    """A non-table, non-blank source line (a narrative 说明 line once parsed), with its
+    1-based line number."""
 
     line: int
     text: str

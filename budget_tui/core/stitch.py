@@ -17,7 +17,7 @@ from budget_tui.core.forms import (
     kind_of_title,
     normalise_title,
 )
-from budget_tui.core.model import Row, Table
+from budget_tui.core.model import Paragraph, Row, Table
 from budget_tui.core.numbers import NUMBER_START, is_code, is_number, parse_number
 from budget_tui.core.parse import (
     NON_TAB_SPACE_RE,
@@ -36,14 +36,6 @@ HEADER_SIMILARITY = 0.85
 _META_RE = re.compile(r"名称|单位[:：]|编制部门")
 MAX_ALIGN_CELLS = 250_000
 _LONG_TEXT = 40
-
-
-@dataclass(slots=True)
-class TextLine:
-    """A non-table, non-blank source line."""
-
-    lineno: int
-    text: str
 
 
 @dataclass
@@ -92,18 +84,18 @@ class Stitched:
     """What stitching a document produced."""
 
     forms: list[FormDraft]
-    narrative: list[TextLine]
+    narrative: list[Paragraph]
     toc: list[Title]
     notes: list[tuple[int, str]]
 
 
-def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
+def lines_to_items(lines: list[str]) -> list[Paragraph | Block]:
     """Group source lines into text lines and blocks of consecutive tab lines.
 
     Works run by run (list comprehensions over each run of tab lines): this runs once per
     source line and is a large part of the parse.
     """
-    items: list[TextLine | Block] = []
+    items: list[Paragraph | Block] = []
     tab_lines = [i for i, line in enumerate(lines) if "\t" in line]
     spaces = NON_TAB_SPACE_RE.search
     done = 0  # lines[:done] are grouped
@@ -113,34 +105,37 @@ def lines_to_items(lines: list[str]) -> list[TextLine | Block]:
         while k < len(tab_lines) and tab_lines[k] == end:
             k += 1
             end += 1
-        _text_items(lines, done, start, items)
-        # Trailing white space (tabs included) only makes empty trailing cells, dropped anyway.
+        if done < start:
+            items += _text_items(lines, done, start)
+        # Trailing white space (tabs included) only makes empty trailing cells, dropped
+        # anyway; after rstrip only a line of tabs has an empty last cell.
         run = [line.rstrip() for line in lines[start:end]]
         cells_of = [line.split("\t") for line in run]
         for i in [i for i, line in enumerate(run) if spaces(line) is not None]:
             cells_of[i] = [c.strip() for c in cells_of[i]]
-        current: list[SourceLine] = []
-        for n, cells in enumerate(cells_of, start + 1):
-            while cells and not cells[-1]:
-                cells.pop()
-            if cells:
-                current.append(SourceLine(n, cells))
-            elif current:  # a line of tabs only: a blank line inside a table
+        if "" not in run:
+            items.append(Block([SourceLine(n, cells) for n, cells in enumerate(cells_of, start + 1)]))
+        else:
+            current: list[SourceLine] = []
+            for n, (line, cells) in enumerate(zip(run, cells_of, strict=True), start + 1):
+                if line:
+                    current.append(SourceLine(n, cells))
+                elif current:  # a line of tabs only: a blank line inside a table
+                    items.append(Block(current))
+                    current = []
+            if current:
                 items.append(Block(current))
-                current = []
-        if current:
-            items.append(Block(current))
         done = end
-    _text_items(lines, done, len(lines), items)
+    if done < len(lines):
+        items += _text_items(lines, done, len(lines))
     return items
 
 
-def _text_items(lines: list[str], start: int, end: int, items: list[TextLine | Block]) -> None:
+def _text_items(lines: list[str], start: int, end: int) -> list[Paragraph]:
     """The non-blank lines of ``lines[start:end]`` (no tabs) as text items."""
-    for n, line in enumerate(lines[start:end], start + 1):
-        text = line.strip()
-        if text:
-            items.append(TextLine(n, text))
+    return [
+        Paragraph(n, text) for n, line in enumerate(lines[start:end], start + 1) if (text := line.strip())
+    ]
 
 
 @functools.lru_cache(maxsize=1024)
@@ -276,7 +271,7 @@ class Stitcher:
 
     def __init__(self) -> None:
         self.forms: list[FormDraft] = []
-        self.narrative: list[TextLine] = []
+        self.narrative: list[Paragraph] = []
         self.toc: list[Title] = []
         self.notes: list[tuple[int, str]] = []
         self.pending: Title | None = None
@@ -289,7 +284,7 @@ class Stitcher:
         return self.forms[-1] if self.forms else None
 
     # -- text lines -------------------------------------------------------------------
-    def on_text(self, item: TextLine) -> None:
+    def on_text(self, item: Paragraph) -> None:
         text = item.text
         if "表" not in text and "目" not in text and "部分" not in text and "预算" not in text:
             self._narrative_line(item)  # cannot be a title, marker or table of contents
@@ -308,13 +303,13 @@ class Stitcher:
         kind = kind_of_title(text) if is_title_like(text) else None
         if self.in_toc:
             if kind:
-                self.toc.append(Title(text, item.lineno, kind, heading))
+                self.toc.append(Title(text, item.line, kind, heading))
             else:
                 self.narrative.append(item)
             return
         if kind:
             self._flush_pending()
-            self.pending = Title(text, item.lineno, kind, heading)
+            self.pending = Title(text, item.line, kind, heading)
             return
         if (
             heading
@@ -323,11 +318,11 @@ class Stitcher:
             and not self._is_meta(text)
             and (self.pending is None or self.pending.kind is None)
         ):
-            self.pending = Title(text, item.lineno, None, heading)
+            self.pending = Title(text, item.line, None, heading)
             return
         self._narrative_line(item)
 
-    def _narrative_line(self, item: TextLine) -> None:
+    def _narrative_line(self, item: Paragraph) -> None:
         text = item.text
         cur = self.cur
         if cur is not None and ("无数据" in text or "为空" in text) and EMPTY_DECLARATION_RE.search(text):

@@ -1,7 +1,8 @@
 """The parser's fast paths decide exactly as the plain per-cell definitions do.
 
-Column roles, title normalisation and page markers take shortcuts (whole-column regex
-passes, ``str.translate``) for speed. Each is compared here with the straightforward
+Column roles, title normalisation, page markers, content vocabulary and line grouping
+take shortcuts (whole-column regex passes, ``str.translate``, run-wide comprehensions)
+for speed. Each is compared here with the straightforward
 definition it replaces, on generated cells built from the kinds of text OCR produces.
 """
 
@@ -12,18 +13,27 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budget_tui.core.forms import _FORM_MARKER_RE, _NORMALISE_DROP_RE, form_marker, normalise_title
+from budget_tui.core.forms import (
+    _CONTENT_RULES,
+    _FORM_MARKER_RE,
+    _NORMALISE_DROP_RE,
+    form_marker,
+    kind_of_content,
+    normalise_title,
+)
 from budget_tui.core.model import ColumnRole
 from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 from budget_tui.core.parse import (
     _CODE_HEADER_RE,
     MAX_HEADER_CELL_CHARS,
+    Block,
     SourceLine,
     column_roles,
     decide_roles,
     is_header_line,
     split_header,
 )
+from budget_tui.core.stitch import lines_to_items
 
 
 def reference_roles(paths: list[tuple[str, ...]], data: list[list[str]], width: int) -> list[ColumnRole]:
@@ -176,3 +186,63 @@ def test_long_cells_never_make_a_header() -> None:
     assert is_header_line(["项目", "金额"])
     assert not is_header_line(["项目", "说" * (MAX_HEADER_CELL_CHARS + 1)])
     assert not is_header_line(["项目", "1,352.30"])
+
+
+def reference_kind_of_content(text: str) -> str | None:
+    """The content rules checked one by one, each word searched per rule (the definition)."""
+    t = "".join(text.split())
+    for rule in _CONTENT_RULES:
+        if all(w in t for w in rule.all_of) and (not rule.any_of or any(w in t for w in rule.any_of)):
+            return rule.kind
+    return None
+
+
+CONTENT_WORDS = st.sampled_from(
+    [
+        *sorted({w for r in _CONTENT_RULES for w in (*r.all_of, *r.any_of)}),
+        *["项目", "支出", "收入", "合计", "|", " ", "一般公共服务支出", "金额", "本年", "计"],
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(CONTENT_WORDS, max_size=10).map("".join))
+def test_kind_of_content_matches_the_rule_by_rule_definition(text: str) -> None:
+    assert kind_of_content(text) == reference_kind_of_content(text)
+
+
+def reference_items(lines: list[str]) -> list[tuple[str, object]]:
+    """Text lines and blocks of consecutive tab lines, one line at a time (the definition)."""
+    items: list[tuple[str, object]] = []
+    block: list[tuple[int, list[str]]] = []
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            cells = [c.strip() for c in line.split("\t")]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                block.append((n, cells))
+                continue
+        if block:
+            items.append(("block", block))
+            block = []
+        if "\t" not in line and line.strip():
+            items.append(("text", (n, line.strip())))
+    if block:
+        items.append(("block", block))
+    return items
+
+
+LINE_PARTS = st.sampled_from(["\t", "\t", "合计", "1,352.30", " ", "\u3000", "说明", "201", "", "表"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.lists(LINE_PARTS, max_size=6).map("".join), max_size=12))
+def test_lines_to_items_matches_the_line_by_line_definition(lines: list[str]) -> None:
+    got: list[tuple[str, object]] = []
+    for item in lines_to_items(lines):
+        if isinstance(item, Block):
+            got.append(("block", [(x.lineno, x.cells) for x in item.lines]))
+        else:
+            got.append(("text", (item.line, item.text)))
+    assert got == reference_items(lines)
