@@ -17,7 +17,10 @@ _TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:
 _DIGIT_RE = re.compile(r"\d")
 _HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
 _CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
-NON_TAB_SPACE_RE = re.compile(r"[^\S\t]")
+NON_TAB_SPACE_RE = re.compile(
+    "[\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+"""Any white space but a tab (``[^\\S\\t]`` spelled out: a third faster to search)."""
 _ROW_LABEL_START = frozenset("(（一二三四五六七八九十")
 _TOTAL_KEY_DROP_RE = re.compile(r"[\s:：]")
 ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
@@ -129,9 +132,19 @@ def build_columns(header: list[list[str]], data: list[list[str]], width: int) ->
 
     Every row of ``data`` must be ``width`` cells long (rows are padded when built).
     """
-    paths, keys = _header_paths(tuple(map(tuple, header)), width)
-    roles = column_roles(paths, data, width)
-    return [Column(k, p, r) for k, p, r in zip(keys, paths, roles, strict=True)]
+    header_key = tuple(map(tuple, header))
+    paths, _ = _header_paths(header_key, width)
+    return list(_columns(header_key, width, tuple(column_roles(paths, data, width))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _columns(
+    header: tuple[tuple[str, ...], ...], width: int, roles: tuple[ColumnRole, ...]
+) -> tuple[Column, ...]:
+    """The (immutable) columns of a header with these roles: shared by every table that
+    prints that header, as the standard forms do."""
+    paths, keys = _header_paths(header, width)
+    return tuple(Column(k, p, r) for k, p, r in zip(keys, paths, roles, strict=True))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -337,7 +350,10 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
     scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
     # Once a row's first text is found only code columns can still add a code.
-    codes_after = [[j for j, code_col in scan[k + 1 :] if code_col] for k in range(len(scan))]
+    codes_after: list[list[int]] = [[] for _ in scan]
+    for k in range(len(scan) - 2, -1, -1):
+        j, code_col = scan[k + 1]
+        codes_after[k] = [j, *codes_after[k + 1]] if code_col else codes_after[k + 1]
     scan_cols = [j for j, _ in scan]
     for n, row in enumerate(rows, 1):
         codes: list[str] = []
@@ -366,7 +382,9 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         code = "/".join(codes)
         row.code = code
         row.label = label
-        is_total = not codes and (is_total_label(label) or is_total_label(first_text))
+        is_total = not codes and (
+            is_total_label(label) or (first_text != label and is_total_label(first_text))
+        )
         if n == 1 and not codes and not label and len(rows) > 1:
             # The first row of a list with its 合计 label lost (000/001 项目支出表).
             is_total = True

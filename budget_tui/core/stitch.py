@@ -178,9 +178,12 @@ def _is_tail_line(line: SourceLine) -> bool:
 
 
 def _content_text(header: list[SourceLine], data: list[SourceLine]) -> str:
-    parts = [c for h in header for c in h.cells]
-    parts += [c for d in data[:3] for c in d.cells if c and (c[0] not in NUMBER_START or not is_number(c))]
-    return "|".join(parts)
+    """A block's header and first three rows, for :func:`kind_of_content`.
+
+    Amounts are kept: the vocabulary's words hold no digits, signs or ``|``, so an amount
+    between two ``|`` can neither make nor break a word match.
+    """
+    return "|".join([c for line in (*header, *data[:3]) for c in line.cells])
 
 
 def _first_label(texts: list[str]) -> str:
@@ -266,6 +269,14 @@ def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
     return mapping
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_facts(text: str) -> tuple[str, str | None, str | None]:
+    """A text line's normalised title, form marker and (if it reads as a title) the form
+    kind it names. Cached: the standard titles and markers recur in every document."""
+    kind = kind_of_title(text) if is_title_like(text) else None
+    return normalise_title(text), form_marker(text), kind
+
+
 class Stitcher:
     """Walks a document's items in order and assembles forms."""
 
@@ -289,18 +300,16 @@ class Stitcher:
         if "表" not in text and "目" not in text and "部分" not in text and "预算" not in text:
             self._narrative_line(item)  # cannot be a title, marker or table of contents
             return
-        norm = normalise_title(text)
+        norm, marker, kind = _text_facts(text)
         heading = text.startswith("#")
         if norm in ("目录", "目次"):
             self.in_toc = True
             return
         if self.in_toc and (("第一部分" in norm and self.toc) or self.seen_block):
             self.in_toc = False
-        marker = form_marker(text)
         if marker:
             self.marker = marker
             return
-        kind = kind_of_title(text) if is_title_like(text) else None
         if self.in_toc:
             if kind:
                 self.toc.append(Title(text, item.line, kind, heading))

@@ -9,6 +9,7 @@ definition it replaces, on generated cells built from the kinds of text OCR prod
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 from budget_tui.core.parse import (
     _CODE_HEADER_RE,
     MAX_HEADER_CELL_CHARS,
+    NON_TAB_SPACE_RE,
     Block,
     SourceLine,
     column_roles,
@@ -246,3 +248,10 @@ def test_lines_to_items_matches_the_line_by_line_definition(lines: list[str]) ->
         else:
             got.append(("text", (item.line, item.text)))
     assert got == reference_items(lines)
+
+
+def test_non_tab_space_class_is_every_white_space_but_tab() -> None:
+    every = [chr(i) for i in range(sys.maxunicode + 1)]
+    assert [c for c in every if NON_TAB_SPACE_RE.fullmatch(c)] == [
+        c for c in every if c.isspace() and c != "\t"
+    ]
