@@ -46,6 +46,21 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+def fixed_point(text: str) -> tuple[int, int] | None:
+    """``parse_number`` as an exact integer and a count of decimals (``"1,352.30"`` ->
+    ``(135230, 2)``), ``None`` for blank or non-numeric text: cheaper than a ``Decimal``
+    where values are only added and compared."""
+    t = text.strip()
+    if not t:
+        return None
+    if t in _DASHES:
+        return 0, 0
+    if _NUMBER_RE.match(t) is None:
+        return None
+    whole, _, fraction = t.replace(",", "").replace("−", "-").rstrip("%").partition(".")
+    return int(whole + fraction), len(fraction)
+
+
 def decimals_of(text: str) -> int:
     """Number of decimals printed in a numeric text (``"1,352.3"`` -> 1)."""
     t = text.strip().rstrip("%")

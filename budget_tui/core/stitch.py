@@ -6,7 +6,6 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from budget_tui.core.forms import (
     EMPTY_DECLARATION_RE,
@@ -18,7 +17,7 @@ from budget_tui.core.forms import (
     normalise_title,
 )
 from budget_tui.core.model import Paragraph, Row, Table
-from budget_tui.core.numbers import NUMBER_START, is_code, is_number, parse_number
+from budget_tui.core.numbers import NUMBER_START, fixed_point, is_code, is_number, parse_number
 from budget_tui.core.parse import (
     NON_TAB_SPACE_RE,
     ROW_LABEL_RE,
@@ -194,30 +193,35 @@ def _first_label(texts: list[str]) -> str:
     return ""
 
 
-def _amounts(row: Row) -> list[Decimal]:
-    """Printed values right of the row's label (codes sit left of it)."""
+def _amounts(row: Row) -> list[tuple[int, int]]:
+    """Printed values right of the row's label (codes sit left of it), as fixed point."""
     texts = row.texts
     start = next((j + 1 for j, t in enumerate(texts) if t and not is_number(t)), 0)
-    return [v for v in row.values[start:] if v is not None]
+    return [v for v in map(fixed_point, texts[start:]) if v is not None]
 
 
-def _pair_targets(lv: list[Decimal]) -> frozenset[Decimal] | None:
+def _scaled(values: list[tuple[int, int]], decimals: int) -> list[int]:
+    """Fixed-point values as integers in units of ``10**-decimals`` (exact)."""
+    return [m * 10 ** (decimals - d) for m, d in values]
+
+
+def _pair_targets(lv: list[int]) -> frozenset[int] | None:
     """The fragment values that would complete a left row (values ``lv`` right of its
     label): ``total - part`` for each part, so ``total = part + fragment value``."""
     if not lv:
         return None
     total = lv[0]
-    return frozenset(total - x for x in [*lv[1:], Decimal(0)])
+    return frozenset(total - x for x in [*lv[1:], 0])
 
 
-def _pair_score(targets: frozenset[Decimal] | None, fv: frozenset[Decimal]) -> int:
+def _pair_score(targets: frozenset[int] | None, fv: frozenset[int]) -> int:
     """How well a fragment row completes a left row: 2 if ``total = left part + fragment part``."""
     if targets is None:
         return 0
     return -1 if targets.isdisjoint(fv) else 2
 
 
-def _skip_score(lv: list[Decimal]) -> int:
+def _skip_score(lv: list[int]) -> int:
     if not lv:
         return 1
     return 1 if any(lv[0] == x for x in lv[1:]) or lv[0] == 0 else 0
@@ -240,9 +244,13 @@ def align_fragment(left: list[Row], frag: list[Row]) -> list[int] | None:
     best = [[neg] * (k + 1) for _ in range(n + 1)]
     move = [[0] * (k + 1) for _ in range(n + 1)]
     best[0][0] = 0
-    left_values = [_amounts(r) for r in left]
+    # Exact sums in integers: every value scaled to the most decimals printed in either part.
+    left_fixed = [_amounts(r) for r in left]
+    frag_fixed = [[v for v in map(fixed_point, r.texts) if v is not None] for r in frag]
+    decimals = max((d for values in (*left_fixed, *frag_fixed) for _, d in values), default=0)
+    left_values = [_scaled(values, decimals) for values in left_fixed]
     targets = [_pair_targets(lv) for lv in left_values]
-    frag_values = [frozenset(v for v in r.values if v is not None) for r in frag]
+    frag_values = [frozenset(_scaled(values, decimals)) for values in frag_fixed]
     skip = [_skip_score(lv) for lv in left_values]
     for i in range(1, n + 1):
         # Only states that can still place every fragment row: k - j <= n - i.
