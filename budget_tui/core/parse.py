@@ -378,7 +378,14 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
                         prev_code_col = _add_code(codes, code, j2, prev_code_col)
                 break
         own = texts[label_col] if label_col >= 0 else ""
-        label = first_text if own == first_text or not own or _code_text(own) or is_number(own) else own
+        label = (
+            first_text
+            # A code or an amount starts like a number (stripped cells start with no space).
+            if own == first_text
+            or not own
+            or (own[0] in NUMBER_START and (_code_text(own) or is_number(own)))
+            else own
+        )
         code = "/".join(codes)
         row.code = code
         row.label = label

@@ -110,8 +110,9 @@ def lines_to_items(lines: list[str]) -> list[Paragraph | Block]:
         # anyway; after rstrip only a line of tabs has an empty last cell.
         run = [line.rstrip() for line in lines[start:end]]
         cells_of = [line.split("\t") for line in run]
-        for i in [i for i, line in enumerate(run) if spaces(line) is not None]:
-            cells_of[i] = [c.strip() for c in cells_of[i]]
+        if spaces("\t".join(run)) is not None:  # (most tables print no space at all)
+            for i in [i for i, line in enumerate(run) if spaces(line) is not None]:
+                cells_of[i] = [c.strip() for c in cells_of[i]]
         if "" not in run:
             items.append(Block([SourceLine(n, cells) for n, cells in enumerate(cells_of, start + 1)]))
         else:
