@@ -164,7 +164,7 @@ def _department(lines: list[str]) -> str:
     names: Counter[str] = Counter()
     for i in [i for i, raw in enumerate(lines) if "名称" in raw or "编制部门" in raw]:
         t = lines[i].strip().strip("*#").strip()
-        m = _DEPT_RE.match(t.split("\t")[0]) if t else None
+        m = _DEPT_RE.match(t.partition("\t")[0]) if t else None
         if not m:
             continue
         value = m.group(1).strip(" |\t")
