@@ -227,13 +227,28 @@ class Table:
         return old
 
 
-@dataclass(slots=True)
 class Paragraph:
     """A non-table, non-blank source line (a narrative 说明 line once parsed), with its
-    1-based line number."""
+    1-based line number.
 
-    line: int
-    text: str
+    A plain class rather than a dataclass: one is made for every text line, and a
+    compiled core (mypyc) compiles a hand-written ``__init__`` but not a generated one.
+    """
+
+    __slots__ = ("line", "text")
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as a dataclass)
+
+    def __init__(self, line: int, text: str) -> None:
+        self.line = line
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Paragraph):
+            return NotImplemented
+        return self.line == other.line and self.text == other.text
+
+    def __repr__(self) -> str:
+        return f"Paragraph(line={self.line!r}, text={self.text!r})"
 
 
 @dataclass

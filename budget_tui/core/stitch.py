@@ -189,7 +189,7 @@ def _content_text(header: list[SourceLine], data: list[SourceLine]) -> str:
 def _first_label(texts: list[str]) -> str:
     """The first cell that is neither an amount nor a code."""
     for t in texts:
-        if t and (t[0] not in NUMBER_START or not (is_number(t) or is_code(t))):
+        if t and (t[0] not in NUMBER_START or not (is_code(t) or is_number(t))):
             return t
     return ""
 
