@@ -17,6 +17,7 @@ so setuptools only builds the extensions), in a subprocess of the build interpre
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,9 +83,12 @@ def hot_modules(root: Path) -> list[str]:
     return found
 
 
-def _last_line(output: str) -> str:
+def _reason(output: str) -> str:
+    """The line of a failed build's output that says why (the last error line), shortened."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+    errors = [line for line in lines if re.search(r"\berror\b", line, re.IGNORECASE)]  # not -Werror
+    line = (errors or lines or ["no output"])[-1]
+    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def compile_core(root: Path, work: Path) -> dict[str, str]:
@@ -98,7 +102,7 @@ def compile_core(root: Path, work: Path) -> dict[str, str]:
     except OSError as e:
         raise CompileError(str(e)) from e
     if run.returncode != 0:
-        raise CompileError(_last_line(run.stderr + "\n" + run.stdout))
+        raise CompileError(_reason(run.stdout + "\n" + run.stderr))
     # Each compiled module gets a small extension next to its source; the code itself is
     # in one shared library at the top level (``<hash>__mypyc.*.so``).
     built = {
@@ -118,7 +122,7 @@ def compile_core(root: Path, work: Path) -> dict[str, str]:
         check=False,
     )
     if smoke.returncode != 0:
-        raise CompileError(f"the compiled modules do not import: {_last_line(smoke.stderr)}")
+        raise CompileError(f"the compiled modules do not import: {_reason(smoke.stderr)}")
     return built
 
 
