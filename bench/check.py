@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus
 
+from budget_tui.core import compiled
 from budget_tui.core.check import run_checks
 from budget_tui.core.document import parse_document
 from budget_tui.core.source import decode_bytes
@@ -57,6 +58,7 @@ def main() -> None:
     pw, pc = statistics.median(parse_wall), statistics.median(parse_cpu)
     cw, cc = statistics.median(check_wall), statistics.median(check_cpu)
     n = len(blobs)
+    print(f"core           {'compiled (mypyc)' if compiled() else 'pure Python'}")
     print(f"documents      {n}")
     print(f"parse          {pw * 1000:8.0f} ms wall  {pc * 1000:8.0f} ms cpu  ({pw / n * 1000:.1f} ms/doc)")
     print(f"checks         {cw * 1000:8.0f} ms wall  {cc * 1000:8.0f} ms cpu  ({cw / n * 1000:.1f} ms/doc)")

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # ``corpus`` next to t
 
 import corpus
 
-from budget_tui.core import parse_document
+from budget_tui.core import compiled, parse_document
 from budget_tui.core.source import decode_bytes
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = measure({"floor": floor_pass, "parse": parse_pass, "values": parse_values_pass}, paths, args.repeat)
     floor = t["floor"]
     n = len(paths)
+    print(f"core: {'compiled (mypyc)' if compiled() else 'pure Python'}")
     print(f"corpus: {n} documents, {mb:.1f} MB; median of {args.repeat} run(s); wall (cpu) time")
 
     def line(label: str, x: Timing) -> None:

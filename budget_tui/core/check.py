@@ -37,6 +37,7 @@ class CheckSession:
     _by_cell: CellIndex | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._by_cell = None  # the class default is not an instance attribute once compiled (mypyc)
         for form in self.doc.forms.values():
             if form.table is not None:
                 validate_derived(form.table)
