@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Final
 
 from budget_tui.core.errors import Problem
 from budget_tui.core.forms import KINDS, other_id
@@ -22,11 +23,11 @@ from budget_tui.core.source import (
 )
 from budget_tui.core.stitch import FormDraft, Title, draft_to_table, stitch
 
-_DEPT_RE = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_NONZERO_DIGIT_RE = re.compile(r"[1-9]")
-_MONEY_RE = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
+_DEPT_RE: Final = re.compile(r"^(?:编制部门|(?:部门|单位)(?:[(（]单位[)）])?名称)\s*[:：]?\s*(.*)$")
+_YEAR_RE: Final = re.compile(r"((?:19|20)\d{2})\s*年")
+_CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NONZERO_DIGIT_RE: Final = re.compile(r"[1-9]")
+_MONEY_RE: Final = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
 
 def parse_document(src: DecodedSource) -> Document:

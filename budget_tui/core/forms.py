@@ -6,11 +6,12 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from budget_tui.core.numbers import nospace
 
 # Canonical kinds in their usual document order.
-KINDS: dict[str, str] = {
+KINDS: Final[dict[str, str]] = {
     "summary": "收支总表",
     "income": "收入总表",
     "expenditure": "支出总表",
@@ -29,7 +30,7 @@ KINDS: dict[str, str] = {
 }
 
 # (kind, pattern on the normalised title), most specific first.
-_TITLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+_TITLE_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (k, re.compile(p))
     for k, p in (
         ("three_public", r"三公"),
@@ -50,23 +51,23 @@ _TITLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
-_TITLE_END_RE = re.compile(r"表(?:预算|情况)?$")
-_MAX_MARKER_CHARS = 64
+_TITLE_END_RE: Final = re.compile(r"表(?:预算|情况)?$")
+_MAX_MARKER_CHARS: Final = 64
 """A marker is ``预算NN表`` give or take markup and OCR spaces: never longer than this."""
-_FORM_MARKER_RE = re.compile(r"^(?:预算|附表)?\s*(\d{1,2})\s*表$")
-_NORMALISE_DROP_RE = re.compile(
+_FORM_MARKER_RE: Final = re.compile(r"^(?:预算|附表)?\s*(\d{1,2})\s*表$")
+_NORMALISE_DROP_RE: Final = re.compile(
     r"[\s#*`>\-_|“”\"'‘’（）()\[\]【】:：,，.。、]|"
     r"(?:19|20)\d{2}\s*年度?|\d{4}|"
     r"^(?:附件|附表)?[一二三四五六七八九十\d]+[、.．]"
 )
 
 
-_LEADING_ORDINAL_RE = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]\s*")
-_DIGIT_RE = re.compile(r"\d")
-_ORDINAL_START = frozenset("附一二三四五六七八九十")
+_LEADING_ORDINAL_RE: Final = re.compile(r"^(?:[一二三四五六七八九十]+|\d+)[、.．]\s*")
+_DIGIT_RE: Final = re.compile(r"\d")
+_ORDINAL_START: Final = frozenset("附一二三四五六七八九十")
 # The single characters _NORMALISE_DROP_RE drops (white space and punctuation), for
 # str.translate: most lines (no digits, no leading ordinal) need nothing else.
-_DROP_CHARS = str.maketrans(
+_DROP_CHARS: Final = str.maketrans(
     dict.fromkeys(
         [chr(i) for i in range(0x3001) if chr(i).isspace()] + list("#*`>-_|“”\"'‘’（）()[]【】:：,，.。、")
     )
@@ -128,7 +129,7 @@ class Vocabulary:
 
 
 # Content rules, checked in order on the whitespace-free header + first labels.
-_CONTENT_RULES: tuple[Vocabulary, ...] = (
+_CONTENT_RULES: Final[tuple[Vocabulary, ...]] = (
     Vocabulary("three_public", ("三公",)),
     Vocabulary("three_public", ("因公出国",)),
     Vocabulary("performance_overall", ("年度履职目标",)),
@@ -148,8 +149,8 @@ _CONTENT_RULES: tuple[Vocabulary, ...] = (
 )
 
 
-_CONTENT_WORDS = tuple(sorted({w for r in _CONTENT_RULES for w in (*r.all_of, *r.any_of)}))
-_CONTENT_SETS = tuple((r.kind, frozenset(r.all_of), frozenset(r.any_of)) for r in _CONTENT_RULES)
+_CONTENT_WORDS: Final = tuple(sorted({w for r in _CONTENT_RULES for w in (*r.all_of, *r.any_of)}))
+_CONTENT_SETS: Final = tuple((r.kind, frozenset(r.all_of), frozenset(r.any_of)) for r in _CONTENT_RULES)
 
 
 def kind_of_content(text: str) -> str | None:
@@ -163,7 +164,7 @@ def kind_of_content(text: str) -> str | None:
 
 
 # Kinds whose content looks the same; a title may pick any of a family.
-CONTENT_FAMILIES: dict[str, frozenset[str]] = {
+CONTENT_FAMILIES: Final[dict[str, frozenset[str]]] = {
     "expenditure": frozenset(
         {"expenditure", "general_budget_expenditure", "government_fund", "state_capital"}
     ),
@@ -180,6 +181,6 @@ def compatible(title_kind: str, content_kind: str | None) -> bool:
     return title_kind in CONTENT_FAMILIES.get(content_kind, frozenset({content_kind}))
 
 
-EMPTY_DECLARATION_RE = re.compile(
+EMPTY_DECLARATION_RE: Final = re.compile(
     r"(?:本|此|该)表(?:为空|无数据)|无数据|为空表|(?:没有|无).{0,30}故.{0,6}(?:为空|无数据)"
 )

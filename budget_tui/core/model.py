@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from budget_tui.core.errors import Problem
 from budget_tui.core.numbers import parse_number
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FormStatus = Literal["ok", "empty", "missing", "incomplete"]
 ColumnRole = Literal["code", "label", "amount", "text"]
-KEY_SEP = " / "
+KEY_SEP: Final = " / "
 
 
 @dataclass(frozen=True, slots=True)

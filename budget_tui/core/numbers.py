@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
-_NUMBER_RE = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
-_DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
-ZERO = Decimal(0)
+_NUMBER_RE: Final = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_DASHES: Final = frozenset({"-", "—", "–", "－", "——", "--"})
+ZERO: Final = Decimal(0)
 
 
-NUMBER_START = frozenset("0123456789-−+—–－")
+NUMBER_START: Final = frozenset("0123456789-−+—–－")
 """First characters of every printed amount (a cheap test before the regex)."""
 
 

@@ -7,23 +7,24 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Final
 
 from budget_tui.core.model import KEY_SEP, Column, ColumnRole, Row
 from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 
-MAX_HEADER_LINES = 4
-MAX_HEADER_CELL_CHARS = 30
-_TOTAL_RE = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:：]?$")
-_DIGIT_RE = re.compile(r"\d")
-_HEADER_DIGITS_OK_RE = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
-_CODE_HEADER_RE = re.compile(r"编码|代码|科目$|^[类款项]$")
-NON_TAB_SPACE_RE = re.compile(
+MAX_HEADER_LINES: Final = 4
+MAX_HEADER_CELL_CHARS: Final = 30
+_TOTAL_RE: Final = re.compile(r"^(?:本年)?(?:收入|支出)?(?:合\s*计|总\s*计)[:：]?$")
+_DIGIT_RE: Final = re.compile(r"\d")
+_HEADER_DIGITS_OK_RE: Final = re.compile(r"(?:19|20)\d{2}\s*年|[（(]\s*\d\s*[)）]|\d[、.]")
+_CODE_HEADER_RE: Final = re.compile(r"编码|代码|科目$|^[类款项]$")
+NON_TAB_SPACE_RE: Final = re.compile(
     "[\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
 """Any white space but a tab (``[^\\S\\t]`` spelled out: a third faster to search)."""
-_ROW_LABEL_START = frozenset("(（一二三四五六七八九十")
-_TOTAL_KEY_DROP_RE = re.compile(r"[\s:：]")
-ROW_LABEL_RE = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
+_ROW_LABEL_START: Final = frozenset("(（一二三四五六七八九十")
+_TOTAL_KEY_DROP_RE: Final = re.compile(r"[\s:：]")
+ROW_LABEL_RE: Final = re.compile(r"^(?:[(（]\s*[一二三四五六七八九十]+\s*[)）]|[一二三四五六七八九十]+、)")
 
 
 class SourceLine(Row):
@@ -194,9 +195,9 @@ def _header_paths(header: tuple[tuple[str, ...], ...], width: int) -> tuple[list
 # A column of amounts (or blanks) only, checked in one regex pass over its joined cells:
 # most columns are, and classifying them cell by cell in Python is most of the parse cost.
 # ASCII digits only: a column these do not match is classified cell by cell (exactly).
-_NUMBER_CELL = r"(?:[-−+]?[0-9]{1,3}(?:(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?%?|——|--|[-—–－])"
-_ALL_NUMBERS_RE = re.compile(rf"{_NUMBER_CELL}?(?:\n{_NUMBER_CELL}?)*+")
-_NUMBERISH_CELL_RE = re.compile("\n[0-9\\-−+—–－]")
+_NUMBER_CELL: Final = r"(?:[-−+]?[0-9]{1,3}(?:(?:,[0-9]{3})+|[0-9]*)(?:\.[0-9]+)?%?|——|--|[-—–－])"
+_ALL_NUMBERS_RE: Final = re.compile(rf"{_NUMBER_CELL}?(?:\n{_NUMBER_CELL}?)*+")
+_NUMBERISH_CELL_RE: Final = re.compile("\n[0-9\\-−+—–－]")
 """A cell (after the first) that starts like an amount or a code; the literal newline
 lets the regex engine skip ahead to each cell."""
 

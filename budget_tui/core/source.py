@@ -7,9 +7,10 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-SOURCE_SUFFIXES = (".txt", ".md")
-MAX_LINE_CHARS = 200_000
+SOURCE_SUFFIXES: Final = (".txt", ".md")
+MAX_LINE_CHARS: Final = 200_000
 """Lines longer than this are cut for parsing (reported with their line number)."""
 
 

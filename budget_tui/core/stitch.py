@@ -6,6 +6,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Final
 
 from budget_tui.core.forms import (
     EMPTY_DECLARATION_RE,
@@ -31,10 +32,10 @@ from budget_tui.core.parse import (
     split_header,
 )
 
-HEADER_SIMILARITY = 0.85
-_META_RE = re.compile(r"名称|单位[:：]|编制部门")
-MAX_ALIGN_CELLS = 250_000
-_LONG_TEXT = 40
+HEADER_SIMILARITY: Final = 0.85
+_META_RE: Final = re.compile(r"名称|单位[:：]|编制部门")
+MAX_ALIGN_CELLS: Final = 250_000
+_LONG_TEXT: Final = 40
 
 
 @dataclass
