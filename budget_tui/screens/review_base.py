@@ -116,7 +116,7 @@ class ReviewBase(Screen[None]):
                     yield SourceView(id="source-view")
                 yield FindingsList(id="findings-list")
         yield StatusBar(id="status-bar")
-        yield KeyFooter()
+        yield KeyFooter(held=True)
 
     def _preset_breakpoints(self) -> None:
         """Start with the breakpoint classes the first resize would set (setting them then
@@ -180,6 +180,7 @@ class ReviewBase(Screen[None]):
             self._hold.close()
             self._hold = None
             self.refresh()
+            self.query_one(KeyFooter).release()
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
