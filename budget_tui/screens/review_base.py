@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -94,6 +94,8 @@ class ReviewBase(Screen[None]):
         """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
         self._hold: ExitStack | None = None
         """Holds repaints until the first document is shown (see `on_mount`)."""
+        self._resumed = False
+        """Whether the screen was shown before (see `on_screen_resume`)."""
 
     # Layout --------------------------------------------------------------------------------
 
@@ -181,6 +183,15 @@ class ReviewBase(Screen[None]):
             self._hold = None
             self.refresh()
             self.query_one(KeyFooter).release()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Skip the restyle of every widget on the first resume (runs before `Screen`'s own
+        handler): each was styled as it was mounted, a moment ago, with the classes this size
+        gives (`_preset_breakpoints`), so it would find nothing to change, at a cost of the order
+        of a millisecond a widget."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
