@@ -102,12 +102,17 @@ class ReviewBase(Screen[None]):
     def compose(self) -> ComposeResult:
         """Navigator | (table + search, source) over findings; status bar and footer.
 
-        The panes stay undrawn (``display``) until the first document is shown: laying out
-        and rendering them empty, a moment before they fill, is work the first frame waits for.
+        The panes, status bar and footer stay undrawn (``display``) until the first document
+        is shown: laying out and rendering them empty, a moment before they fill, is work the
+        first frame waits for (the screen lays itself out and renders once as it is first
+        shown, though nothing of it reaches the terminal while repaints are held).
         """
         self._preset_breakpoints()
         body = Horizontal(id="body")
-        body.display = False  # an inline style: showing it again restyles nothing
+        status = StatusBar(id="status-bar")
+        footer = KeyFooter(held=True)
+        for widget in (body, status, footer):
+            widget.display = False  # an inline style: showing it again restyles nothing
         with body:
             yield Navigator(id="navigator")
             with Vertical(id="main"):
@@ -117,8 +122,8 @@ class ReviewBase(Screen[None]):
                         yield SearchBar(id="search-bar", classes="-hidden")
                     yield SourceView(id="source-view")
                 yield FindingsList(id="findings-list")
-        yield StatusBar(id="status-bar")
-        yield KeyFooter(held=True)
+        yield status
+        yield footer
 
     def _preset_breakpoints(self) -> None:
         """Start with the breakpoint classes the first resize would set (setting them then
@@ -176,7 +181,8 @@ class ReviewBase(Screen[None]):
         """Show the panes and let the screen repaint (the first document is shown, or it is
         taking a while)."""
         if self._hold is not None:
-            self.query_one("#body").display = True
+            for widget in (self.query_one("#body"), self.status, self.query_one(KeyFooter)):
+                widget.display = True
             if self.focused is None:
                 self.grid.focus()
             self._hold.close()
