@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Span, Text
 from textual import on
@@ -142,6 +143,12 @@ class DepartmentTree(Tree[NodeRef]):
             return super().render_line(y)
         style, width, (scroll_x, scroll_y) = self._frame
         return self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
+
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        """Width of a node's line: its expand icon and its label (`Tree` draws the label, with
+        styles, to measure it; styles change no width)."""
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return cell_len(icon) + node._label.cell_len
 
     def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
         """Resolve the badge style names (``error``, ``success`` …) to the theme's colours."""
