@@ -107,6 +107,9 @@ class ReviewBase(Screen[None]):
         first frame waits for (the screen lays itself out and renders once as it is first
         shown, though nothing of it reaches the terminal while repaints are held).
         """
+        # The first document is read and parsed while the panes are mounted (its messages are
+        # handled once the screen is mounted), not after: the frame waits for both.
+        self.load_corpus()
         self._preset_breakpoints()
         body = Horizontal(id="body")
         status = StatusBar(id="status-bar")
@@ -164,7 +167,7 @@ class ReviewBase(Screen[None]):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
-        """Start loading the corpus."""
+        """Hold repaints until the first document (the corpus loads from `compose` on)."""
         self.status.read_only = self.workspace.read_only
         self.query_one("#table-pane").border_title = "Loading…"
         self.findings.border_title = "Findings"
@@ -175,7 +178,6 @@ class ReviewBase(Screen[None]):
         self._hold = ExitStack()
         self._hold.enter_context(self.app.batch_update())
         self.set_timer(FIRST_PAINT_HOLD, self._release)
-        self.load_corpus()
 
     def _release(self) -> None:
         """Show the panes and let the screen repaint (the first document is shown, or it is
