@@ -94,6 +94,8 @@ class ReviewBase(Screen[None]):
         """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
         self._hold: ExitStack | None = None
         """Holds repaints until the first document is shown (see `on_mount`)."""
+        self._ending: ExitStack | None = None
+        """The hold, once the panes are shown, until the table has the focus (`_release`)."""
         self._resumed = False
         """Whether the screen was shown before (see `on_screen_resume`)."""
 
@@ -179,16 +181,33 @@ class ReviewBase(Screen[None]):
         self._hold.enter_context(self.app.batch_update())
         self.set_timer(FIRST_PAINT_HOLD, self._release)
 
-    def _release(self) -> None:
+    def _release(self, *, now: bool = False) -> None:
         """Show the panes and let the screen repaint (the first document is shown, or it is
-        taking a while)."""
-        if self._hold is not None:
+        taking a while).
+
+        Args:
+            now: Let the repaints go at once (the screen is going away), not once the table
+                has taken the focus.
+        """
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            if self.focused is None:
+                self.set_focus(self.grid, scroll_visible=False)
+            self._ending = hold
+            if not now:
+                # After the grid's Focus event, queued just now ahead of this callback: the
+                # first frame shows the table focused, not a frame later. The panes stay
+                # undrawn until then (a resize handled meanwhile lays out only the screen).
+                self.grid.call_later(self._end_hold)
+        if now:
+            self._end_hold()
+
+    def _end_hold(self) -> None:
+        if self._ending is not None:
             for widget in (self.query_one("#body"), self.status, self.query_one(KeyFooter)):
                 widget.display = True
-            if self.focused is None:
-                self.grid.focus()
-            self._hold.close()
-            self._hold = None
+            self._ending.close()
+            self._ending = None
             self.refresh()
             self.query_one(KeyFooter).release()
 
@@ -203,7 +222,7 @@ class ReviewBase(Screen[None]):
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
-        self._release()
+        self._release(now=True)
         for waiter in self._paint_waiters:
             waiter.set()
         self._first_shown.set()  # never keep the loader waiting on a screen that is going away
