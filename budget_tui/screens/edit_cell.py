@@ -91,6 +91,33 @@ Nothing changes until a valid value is applied. `Escape` cancels.
 cell in the extraction).
 """
 
+    DEFAULT_CSS = """
+    EditCellScreen {
+        align: center middle;
+
+        #edit-dialog {
+            width: 90%;
+            max-width: 100;
+            height: auto;
+            max-height: 90%;
+            border: round $accent;
+            background: $surface;
+            padding: 0 1;
+        }
+
+        #edit-where, #edit-current, #edit-source { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+        #edit-source { color: $text-muted; }
+        #edit-input.-invalid { border: tall $error; }
+        #edit-error { color: $text-error; height: auto; }
+        #edit-suggestions { height: auto; max-height: 10; border: none; padding: 0; }
+        #edit-suggestions-label { color: $text-muted; }
+        #edit-buttons { height: 1; margin-top: 1; }
+        #edit-buttons Button { margin-right: 2; min-width: 8; }
+    }
+
+    EditCellScreen.-short #edit-suggestions { max-height: 6; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
         Binding("alt+left", "shift(-1)", "Shift row ←", id="edit.shift-left"),

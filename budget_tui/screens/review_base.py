@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -94,18 +94,30 @@ class ReviewBase(Screen[None]):
         """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
         self._hold: ExitStack | None = None
         """Holds repaints until the first document is shown (see `on_mount`)."""
+        self._ending: ExitStack | None = None
+        """The hold, once the panes are shown, until the table has the focus (`_release`)."""
+        self._resumed = False
+        """Whether the screen was shown before (see `on_screen_resume`)."""
 
     # Layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         """Navigator | (table + search, source) over findings; status bar and footer.
 
-        The panes stay undrawn (``display``) until the first document is shown: laying out
-        and rendering them empty, a moment before they fill, is work the first frame waits for.
+        The panes, status bar and footer stay undrawn (``display``) until the first document
+        is shown: laying out and rendering them empty, a moment before they fill, is work the
+        first frame waits for (the screen lays itself out and renders once as it is first
+        shown, though nothing of it reaches the terminal while repaints are held).
         """
+        # The first document is read and parsed while the panes are mounted (its messages are
+        # handled once the screen is mounted), not after: the frame waits for both.
+        self.load_corpus()
         self._preset_breakpoints()
         body = Horizontal(id="body")
-        body.display = False  # an inline style: showing it again restyles nothing
+        status = StatusBar(id="status-bar")
+        footer = KeyFooter(held=True)
+        for widget in (body, status, footer):
+            widget.display = False  # an inline style: showing it again restyles nothing
         with body:
             yield Navigator(id="navigator")
             with Vertical(id="main"):
@@ -115,8 +127,8 @@ class ReviewBase(Screen[None]):
                         yield SearchBar(id="search-bar", classes="-hidden")
                     yield SourceView(id="source-view")
                 yield FindingsList(id="findings-list")
-        yield StatusBar(id="status-bar")
-        yield KeyFooter()
+        yield status
+        yield footer
 
     def _preset_breakpoints(self) -> None:
         """Start with the breakpoint classes the first resize would set (setting them then
@@ -157,7 +169,7 @@ class ReviewBase(Screen[None]):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
-        """Start loading the corpus."""
+        """Hold repaints until the first document (the corpus loads from `compose` on)."""
         self.status.read_only = self.workspace.read_only
         self.query_one("#table-pane").border_title = "Loading…"
         self.findings.border_title = "Findings"
@@ -168,22 +180,49 @@ class ReviewBase(Screen[None]):
         self._hold = ExitStack()
         self._hold.enter_context(self.app.batch_update())
         self.set_timer(FIRST_PAINT_HOLD, self._release)
-        self.load_corpus()
 
-    def _release(self) -> None:
+    def _release(self, *, now: bool = False) -> None:
         """Show the panes and let the screen repaint (the first document is shown, or it is
-        taking a while)."""
-        if self._hold is not None:
-            self.query_one("#body").display = True
+        taking a while).
+
+        Args:
+            now: Let the repaints go at once (the screen is going away), not once the table
+                has taken the focus.
+        """
+        hold, self._hold = self._hold, None
+        if hold is not None:
             if self.focused is None:
-                self.grid.focus()
-            self._hold.close()
-            self._hold = None
+                self.set_focus(self.grid, scroll_visible=False)
+            self._ending = hold
+            if not now:
+                # After the grid's Focus event, queued just now ahead of this callback: the
+                # first frame shows the table focused, not a frame later. The panes stay
+                # undrawn until then (a resize handled meanwhile lays out only the screen).
+                self.grid.call_later(self._end_hold)
+        if now:
+            self._end_hold()
+
+    def _end_hold(self) -> None:
+        if self._ending is not None:
+            for widget in (self.query_one("#body"), self.status, self.query_one(KeyFooter)):
+                widget.display = True
+            self._ending.close()
+            self._ending = None
             self.refresh()
+            self.query_one(KeyFooter).release()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Skip the restyle of every widget on the first resume (runs before `Screen`'s own
+        handler): each was styled as it was mounted, a moment ago, with the classes this size
+        gives (`_preset_breakpoints`), so it would find nothing to change, at a cost of the order
+        of a millisecond a widget."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
-        self._release()
+        self._release(now=True)
         for waiter in self._paint_waiters:
             waiter.set()
         self._first_shown.set()  # never keep the loader waiting on a screen that is going away

@@ -25,6 +25,23 @@ class SaveChangesScreen(ModalScreen[Choice]):
 throws the unsaved edits away. **Cancel** goes back to reviewing.
 """
 
+    DEFAULT_CSS = """
+    SaveChangesScreen {
+        align: center middle;
+
+        #save-dialog {
+            width: 60;
+            max-width: 95%;
+            height: auto;
+            border: round $warning;
+            background: $surface;
+            padding: 1 2;
+        }
+        #save-buttons { height: auto; margin-top: 1; }
+        #save-buttons Button { margin-right: 1; }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "Save", id="quit.save"),
         Binding("d", "choose('discard')", "Discard", id="quit.discard"),

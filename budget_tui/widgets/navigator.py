@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Offset, Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Input, ProgressBar, Tree
 from textual.widgets.tree import TreeNode
 
@@ -121,6 +124,31 @@ class DepartmentTree(Tree[NodeRef]):
         Binding("h", "cursor_parent", "Parent", show=False, id="navigator.cursor-parent"),
         Binding("l", "toggle_node", "Expand", show=False, id="navigator.toggle-node"),
     ]
+
+    _frame: tuple[Style, int, Offset] | None = None
+    """Base style, width and scroll offset of the lines being drawn (see `render_lines`)."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw lines with the style, width and scroll offset looked up once for all of them
+        (`Tree.render_line` looks them up for each line, walking the ancestors for the style)."""
+        self._frame = (self.rich_style, self.size.width, self.scroll_offset)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        """One line, as `Tree.render_line` draws it."""
+        if self._frame is None:
+            return super().render_line(y)
+        style, width, (scroll_x, scroll_y) = self._frame
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + width, style)
+
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        """Width of a node's line: its expand icon and its label (`Tree` draws the label, with
+        styles, to measure it; styles change no width)."""
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return cell_len(icon) + node._label.cell_len
 
     def render_label(self, node: TreeNode[NodeRef], base_style: Style, style: Style) -> Text:
         """Resolve the badge style names (``error``, ``success`` …) to the theme's colours."""

@@ -739,6 +739,9 @@ async def test_form_shows_before_its_checks_then_findings_arrive(
         session = screen.session
         assert session is not None and not session.checked and screen.checks_pending
         assert "checking" in str(screen.findings.border_title) and not screen.findings.options
+        await pilot.pause()
+        # The footer, held while the screen waited for the document, shows its keys now.
+        assert {getattr(k, "key", "") for k in app.screen.query("FooterKey")} >= {"n", "e", "q"}
         assert screen.model is not None and not screen.model.failing
         assert all(
             n._label.plain.startswith(("…", "miss", "empt", "part"))

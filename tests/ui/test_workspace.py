@@ -123,3 +123,25 @@ def test_source_files_names_files_as_iter_source_paths_does(
     monkeypatch.chdir(tmp_path)
     for paths in (["."], ["./sub"], ["sub"], ["a.md"]):
         assert source_files(paths) == [str(p) for p in iter_source_paths(paths)]
+
+
+def test_open_freezes_the_document_for_the_collector_and_close_thaws_it(tmp_path: Path) -> None:
+    """A just-parsed document is left out of later collections while its session is open
+    (see `Workspace.open`); closing the workspace gives it back to the collector."""
+    import gc
+    import shutil
+
+    from budget_tui.workspace import Workspace
+
+    shutil.copyfile(SAMPLES / DOC_A, tmp_path / DOC_A)
+    path = str(tmp_path / DOC_A)
+    ws = Workspace([path], reviewer="t", review_dir=str(tmp_path / "reviews"), read_only=True)
+    enabled = gc.isenabled()
+    session = ws.open(path)
+    try:
+        assert gc.isenabled() is enabled  # the collector is left as it was found
+        assert gc.get_freeze_count() > 0
+    finally:
+        session.close()
+        ws.close()
+    assert gc.get_freeze_count() == 0
