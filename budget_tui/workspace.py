@@ -7,7 +7,6 @@ them directly. A document is summarised when the loader has checked it and gets 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,16 +195,13 @@ class Workspace:
         entry = self.entry(path)
         if entry is not None and entry.session is not None:
             return entry.session
+        # The whole open (parse, corrections, journal) runs with the collector paused and
+        # leaves the document in its oldest generation, off the first frame's path: see
+        # collector_paused.
         with collector_paused():
             session = ReviewSession.open(
                 path, reviewer=self.reviewer, review_dir=self.review_dir, read_only=self.read_only
             )
-            # The document lives as long as its session. Left to the collector, the objects
-            # its parse made (hundreds of thousands for a large form) would be traversed by
-            # three collections in a row, young to old, a moment later: 0.1 s or more on
-            # whichever thread allocates next, typically the UI drawing the document. Frozen,
-            # they are skipped by every collection; reference counting still frees them.
-            gc.freeze()
         if entry is not None:
             entry.session = session
         return session
@@ -219,7 +215,6 @@ class Workspace:
         """Release every open document's lock (unsaved edits stay in their journals)."""
         for session in self.sessions:
             session.close()
-        gc.unfreeze()  # what `open` froze is the collector's again (cycles among it included)
 
     @property
     def dirty(self) -> bool:

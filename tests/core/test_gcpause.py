@@ -31,3 +31,23 @@ def test_collector_back_on_after_an_error() -> None:
         assert not gc.isenabled()
         raise ValueError("boom")
     assert gc.isenabled()
+
+
+def test_what_the_block_made_ends_in_the_oldest_generation() -> None:
+    with collector_paused():
+        doc = load_document(SAMPLE)
+    assert gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(doc) in oldest
+    assert all(id(row) in oldest for f in doc.forms.values() if f.table for row in f.table.rows)
+
+
+def test_objects_a_caller_froze_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        load_document(SAMPLE)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
