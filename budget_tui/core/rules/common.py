@@ -591,7 +591,16 @@ def derived_memo(table: Table, name: str) -> dict[Any, Any]:
     return memo  # type: ignore[return-value]
 
 
-_compiled = functools.lru_cache(maxsize=512)(re.compile)
+def bare_column(table: Table, j: int) -> list[str]:
+    """The texts of column ``j`` without white space (:func:`nospace`), by row (once per table)."""
+    memo = derived_memo(table, "bare_column")
+    bare = memo.get(j)
+    if bare is None:
+        bare = memo[j] = [nospace(row.texts[j]) for row in table.rows]
+    return bare
+
+
+compiled = functools.lru_cache(maxsize=512)(re.compile)
 """Patterns the rules search for (a fixed, small set), compiled once."""
 
 
@@ -604,7 +613,7 @@ def find_column(table: Table, *patterns: str, role: str = "amount") -> int | Non
         pass
     header = table.derived.get("column_keys")
     if header is None:
-        header = table.derived["column_keys"] = tuple((col.role, col.key) for col in table.columns)
+        header = table.derived["column_keys"] = tuple([(col.role, col.key) for col in table.columns])
     found = memo[(patterns, role)] = _find_in_header(header, patterns, role)
     return found
 
@@ -612,7 +621,7 @@ def find_column(table: Table, *patterns: str, role: str = "amount") -> int | Non
 @functools.lru_cache(maxsize=1024)
 def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ...], role: str) -> int | None:
     # A function of the header only, and standard forms share headers: memoised by header.
-    rxs = [_compiled(p) for p in patterns]
+    rxs = [compiled(p) for p in patterns]
     for j, (col_role, key) in enumerate(header):
         if col_role == role:
             bare = nospace(key)
@@ -629,7 +638,7 @@ def find_row(table: Table, pattern: str) -> int | None:
     except KeyError:
         pass
     found = None
-    rx = _compiled(pattern)
+    rx = compiled(pattern)
     labels = derived_memo(table, "row_labels")
     if not labels:
         labels.update(

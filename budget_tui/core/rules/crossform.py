@@ -7,7 +7,16 @@ from collections.abc import Iterator
 
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import nospace
-from budget_tui.core.rules.common import CellKey, Identity, derived_memo, find_column, find_row, total_row
+from budget_tui.core.rules.common import (
+    CellKey,
+    Identity,
+    bare_column,
+    compiled,
+    derived_memo,
+    find_column,
+    find_row,
+    total_row,
+)
 from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
@@ -91,9 +100,9 @@ def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
     label_col, cols = ss[side]
     if not cols:
         return None
-    rx = re.compile(pattern)
-    for r, row in enumerate(table.rows):
-        text = nospace(row.texts[label_col]) if label_col >= 0 else row.label
+    rx = compiled(pattern)
+    texts = bare_column(table, label_col) if label_col >= 0 else [row.label for row in table.rows]
+    for r, text in enumerate(texts):
         if rx.search(text):
             return ("summary", r, cols[0])
     return None
@@ -175,8 +184,7 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     label_col, cols = ss[0]
     if not cols or label_col < 0:
         return
-    for r, row in enumerate(fiscal.rows):
-        text = nospace(row.texts[label_col])
+    for r, text in enumerate(bare_column(fiscal, label_col)):
         if text.startswith("其中") and "财政拨款" in text:
             yield from _eq(
                 ("fiscal_summary", r, cols[0]),
@@ -236,8 +244,9 @@ def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Ide
         if len(code) == 7 and code.isdigit():
             by_class.setdefault(code[:3], []).append(r)
     present = [(cls, word) for cls, word in FUNCTION_CLASSES.items() if cls in by_class]
-    for r, row in enumerate(summary.rows):
-        text = nospace(row.texts[label_col])
+    if not present:
+        return
+    for r, text in enumerate(bare_column(summary, label_col)):
         for cls, word in present:
             if word in text:
                 yield Identity(
