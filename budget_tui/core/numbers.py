@@ -8,6 +8,8 @@ from typing import Final
 
 _NUMBER_RE: Final = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 _DASHES: Final = frozenset({"-", "—", "–", "－", "——", "--"})
+# The grammar of _NUMBER_RE, unanchored, for fullmatch (a test pins the two together).
+_FIXED_RE: Final = re.compile(r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 ZERO: Final = Decimal(0)
 
 
@@ -48,18 +50,36 @@ def parse_number(text: str) -> Decimal | None:
 
 
 def fixed_point(text: str) -> tuple[int, int] | None:
-    """``parse_number`` as an exact integer and a count of decimals (``"1,352.30"`` ->
-    ``(135230, 2)``), ``None`` for blank or non-numeric text: cheaper than a ``Decimal``
-    where values are only added and compared."""
-    t = text.strip()
-    if not t:
-        return None
-    if t in _DASHES:
+    """``(m, d)`` with ``parse_number(text) == m / 10**d`` and ``d == decimals_of(text)``;
+    ``None`` where ``parse_number`` gives ``None``. Integers only: no Decimal is built."""
+    whole, dot, frac = text.partition(".")
+    if whole.isdecimal():  # plain digits (most cells): str.isdecimal() is exactly regex \d
+        if not dot:
+            return int(whole), 0
+        if frac.isdecimal():
+            return int(whole + frac), len(frac)
+    elif "," in whole:  # thousands: 1-3 digits, then ",ddd" groups (commas every 4th from the right)
+        digits = whole.replace(",", "")
+        k = len(whole) - len(digits)
+        if (
+            digits.isdecimal()
+            and 1 <= len(digits) - 3 * k <= 3
+            and whole[-4::-4] == "," * k
+            and (not dot or frac.isdecimal())
+        ):
+            return int(digits + frac), len(frac)
+    if _FIXED_RE.fullmatch(text):
+        t = text.replace(",", "")
+        if t[-1] == "%":
+            t = t[:-1]
+        if t[0] == "−":
+            t = "-" + t[1:]
+        whole, dot, frac = t.partition(".")
+        return int(whole + frac), len(frac)
+    if text in _DASHES:
         return 0, 0
-    if _NUMBER_RE.match(t) is None:
-        return None
-    whole, _, fraction = t.replace(",", "").replace("−", "-").rstrip("%").partition(".")
-    return int(whole + fraction), len(fraction)
+    stripped = text.strip()
+    return fixed_point(stripped) if stripped != text else None
 
 
 def decimals_of(text: str) -> int:

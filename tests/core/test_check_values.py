@@ -6,12 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budget_tui.core import load_document, suggest
 from budget_tui.core.check import CheckSession
 from budget_tui.core.corrections import apply_corrections, reassign_correction
-from budget_tui.core.numbers import decimals_of, parse_number
-from budget_tui.core.rules.common import Values, amount_cells, fixed_point, holds, measure_precision
+from budget_tui.core.numbers import decimals_of, fixed_point, parse_number
+from budget_tui.core.rules.common import Values, amount_cells, holds, measure_precision
 
 from .update_goldens import SAMPLES
 
@@ -33,7 +35,8 @@ def _sample_texts() -> set[str]:
     return texts
 
 
-@pytest.mark.parametrize("text", TRICKY)
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.sampled_from(TRICKY), st.text(alphabet="0123456789,.-−+%— \u3000", max_size=12)))
 def test_fixed_point_is_parse_number_in_integers(text: str) -> None:
     value = parse_number(text)
     fixed = fixed_point(text)

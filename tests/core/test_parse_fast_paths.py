@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,7 +23,7 @@ from budget_tui.core.forms import (
     normalise_title,
 )
 from budget_tui.core.model import ColumnRole
-from budget_tui.core.numbers import NUMBER_START, fixed_point, is_code, is_number, parse_number
+from budget_tui.core.numbers import NUMBER_START, is_code, is_number
 from budget_tui.core.parse import (
     _CODE_HEADER_RE,
     MAX_HEADER_CELL_CHARS,
@@ -256,15 +255,3 @@ def test_non_tab_space_class_is_every_white_space_but_tab() -> None:
     assert [c for c in every if NON_TAB_SPACE_RE.fullmatch(c)] == [
         c for c in every if c.isspace() and c != "\t"
     ]
-
-
-@settings(max_examples=600, deadline=None)
-@given(st.one_of(CELLS, st.text(alphabet="0123456789,.-−+%— ", max_size=12)))
-def test_fixed_point_is_parse_number_in_integers(text: str) -> None:
-    fixed = fixed_point(text)
-    value = parse_number(text)
-    if value is None:
-        assert fixed is None
-    else:
-        assert fixed is not None
-        assert Decimal(fixed[0]).scaleb(-fixed[1]) == value

@@ -14,7 +14,7 @@ from typing import Any
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import decimals_of, nospace, parse_number
+from budget_tui.core.numbers import decimals_of, fixed_point, nospace, parse_number
 
 ZERO = Decimal(0)
 CellKey = tuple[str, int, int]
@@ -155,44 +155,6 @@ class Precision:
     """The most decimals printed anywhere: integer arithmetic at 10^-(this + 1) is exact."""
     thousands: bool = False
     """The document groups thousands (``1,352.27``) in most amounts of 1,000 or more."""
-
-
-# The printed-number grammar of ``numbers.parse_number`` (a test pins the two together).
-_FIXED_RE = re.compile(r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
-_DASHES = frozenset({"-", "—", "–", "－", "——", "--"})
-
-
-def fixed_point(text: str) -> tuple[int, int] | None:
-    """``(m, d)`` with ``parse_number(text) == m / 10**d`` and ``d == decimals_of(text)``;
-    ``None`` where ``parse_number`` gives ``None``. Integers only: no Decimal is built."""
-    whole, dot, frac = text.partition(".")
-    if whole.isdecimal():  # plain digits (most cells): str.isdecimal() is exactly regex \d
-        if not dot:
-            return int(whole), 0
-        if frac.isdecimal():
-            return int(whole + frac), len(frac)
-    elif "," in whole:  # thousands: 1-3 digits, then ",ddd" groups (commas every 4th from the right)
-        digits = whole.replace(",", "")
-        k = len(whole) - len(digits)
-        if (
-            digits.isdecimal()
-            and 1 <= len(digits) - 3 * k <= 3
-            and whole[-4::-4] == "," * k
-            and (not dot or frac.isdecimal())
-        ):
-            return int(digits + frac), len(frac)
-    if _FIXED_RE.fullmatch(text):
-        t = text.replace(",", "")
-        if t[-1] == "%":
-            t = t[:-1]
-        if t[0] == "−":
-            t = "-" + t[1:]
-        whole, dot, frac = t.partition(".")
-        return int(whole + frac), len(frac)
-    if text in _DASHES:
-        return 0, 0
-    stripped = text.strip()
-    return fixed_point(stripped) if stripped != text else None
 
 
 AmountCell = tuple[int, str, int, int]
