@@ -6,10 +6,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-_NUMBER_RE: Final = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_NUMBER: Final = r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?"
+"""A printed amount or percentage (thousands separated or not)."""
+_NUMBER_RE: Final = re.compile(rf"^{_NUMBER}$")
+_FIXED_RE: Final = re.compile(_NUMBER)  # for fullmatch, as fixed_point reads it
 _DASHES: Final = frozenset({"-", "—", "–", "－", "——", "--"})
-# The grammar of _NUMBER_RE, unanchored, for fullmatch (a test pins the two together).
-_FIXED_RE: Final = re.compile(r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
 ZERO: Final = Decimal(0)
 
 

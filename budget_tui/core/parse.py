@@ -37,15 +37,7 @@ class SourceLine(Row):
     __slots__ = ("_sig",)
 
     def __init__(self, lineno: int, cells: list[str]) -> None:
-        # Row._init_line spelled out: one call less for every tab line of every document.
-        self.texts = cells
-        self._lines = self._srccols = None
-        self._line0 = lineno
-        self._printed = len(cells)
-        self.key = self.label = self.code = ""
-        self.is_total = False
-        self.extra_lines = ()
-        self._values = None
+        self._init_line(cells, lineno, len(cells))
         self._sig: str | None = None
 
     @property
@@ -367,8 +359,7 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
             t = texts[j]
             if not t:
                 continue
-            # _code_text(t) without a call for the common cells (a bare code or a label).
-            code = (t if t.isascii() else "") if t.isdigit() else _code_text(t) if " " in t else ""
+            code = _code_text(t)
             if code:
                 prev_code_col = _add_code(codes, code, j, prev_code_col)
             elif t[0] not in NUMBER_START or not is_number(t):
