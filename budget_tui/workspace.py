@@ -166,6 +166,10 @@ class Workspace:
     """Files found so far (grows while loading)."""
     loaded: bool = False
     _index: dict[str, DocEntry] = field(default_factory=dict, repr=False)
+    """Entries by document path: built here, kept by `add` (the only way entries grow)."""
+
+    def __post_init__(self) -> None:
+        self._index = {e.summary.path: e for e in self.entries}
 
     def add(self, entry: DocEntry) -> None:
         """Append a document (in load order)."""
@@ -174,12 +178,7 @@ class Workspace:
 
     def entry(self, path: str) -> DocEntry | None:
         """The entry of a document path (``None`` if not loaded yet)."""
-        found = self._index.get(path)
-        if found is None and len(self._index) != len(self.entries):
-            # Entries appended to the list directly: index them now.
-            self._index = {e.summary.path: e for e in self.entries}
-            found = self._index.get(path)
-        return found
+        return self._index.get(path)
 
     def open(self, path: str) -> ReviewSession:
         """The document's session, parsing the file and loading saved corrections on first use.
