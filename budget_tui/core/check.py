@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budget_tui.core.findings import Finding
+from budget_tui.core.gcpause import collector_paused
 from budget_tui.core.model import Document
 from budget_tui.core.rules import DIRECT_RULES, IDENTITY_RULES
 from budget_tui.core.rules.common import (
@@ -38,22 +39,25 @@ class CheckSession:
 
     def __post_init__(self) -> None:
         self._by_cell = None  # the class default is not an instance attribute once compiled (mypyc)
-        for form in self.doc.forms.values():
-            if form.table is not None:
-                validate_derived(form.table)
-        self.precision = measure_precision(self.doc)
-        self.values = Values(self.doc, self.precision)
-        for rule in IDENTITY_RULES:
-            self.identities.extend(rule(self.doc, self.values))
-        values = self.values
-        failing = set()
-        for n, ident in enumerate(self.identities):
-            held = holds(ident, values) if ident.held is None else ident.held
-            ident.held = None  # from here on, edits may change it: always evaluate
-            if not held:
-                failing.add(n)
-        self.failing = failing
-        self._rebuild()
+        # The collector is paused as for a parse (see collector_paused): with a corpus loaded,
+        # its collections would walk every document each time the checks' allocations trigger one.
+        with collector_paused():
+            for form in self.doc.forms.values():
+                if form.table is not None:
+                    validate_derived(form.table)
+            self.precision = measure_precision(self.doc)
+            self.values = Values(self.doc, self.precision)
+            for rule in IDENTITY_RULES:
+                self.identities.extend(rule(self.doc, self.values))
+            values = self.values
+            failing = set()
+            for n, ident in enumerate(self.identities):
+                held = holds(ident, values) if ident.held is None else ident.held
+                ident.held = None  # from here on, edits may change it: always evaluate
+                if not held:
+                    failing.add(n)
+            self.failing = failing
+            self._rebuild()
 
     @property
     def by_cell(self) -> CellIndex:
