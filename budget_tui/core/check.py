@@ -17,6 +17,7 @@ from budget_tui.core.rules.common import (
     Identity,
     Values,
     holds,
+    holds_many,
     measure_precision,
     validate_derived,
 )
@@ -49,14 +50,10 @@ class CheckSession:
             self.values = Values(self.doc, self.precision)
             for rule in IDENTITY_RULES:
                 self.identities.extend(rule(self.doc, self.values))
-            values = self.values
-            failing = set()
-            for n, ident in enumerate(self.identities):
-                held = holds(ident, values) if ident.held is None else ident.held
+            held = holds_many(self.identities, self.values)
+            for ident in self.identities:
                 ident.held = None  # from here on, edits may change it: always evaluate
-                if not held:
-                    failing.add(n)
-            self.failing = failing
+            self.failing = {n for n, ok in enumerate(held) if not ok}
             self._rebuild()
 
     @property

@@ -310,9 +310,9 @@ def _try_shift(
     # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
     # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
     if k > 0:
-        moved = texts[:start] + [""] * k + texts[start : width - k]
         if any(texts[width - k :]):
             return None
+        moved = texts[:start] + [""] * k + texts[start : width - k]
     else:
         j = -k
         if start < j or any(texts[start - j : start]):
@@ -328,11 +328,16 @@ def _try_shift(
         return None
     affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
     failing = [n for n in affected if n in ranker.failing]
-    identities, values = ranker.identities, ranker.values
-    with values.what_if(changed):
-        repaired = {n for n in failing if holds(identities[n], values)}
-        if not repaired or any(not holds(identities[n], values) for n in affected if n not in ranker.failing):
-            return None
+    passing = [n for n in affected if n not in ranker.failing]
+    # holds_if decides exactly wherever the values fit the scale (nearly always) ...
+    now = {n: ranker.holds_if(n, changed) for n in failing + passing}
+    if None in now.values():  # ... elsewhere the exact evaluation does
+        identities, values = ranker.identities, ranker.values
+        with values.what_if(changed):
+            now = {n: holds(identities[n], values) if ok is None else ok for n, ok in now.items()}
+    repaired = {n for n in failing if now[n]}
+    if not repaired or not all(now[n] for n in passing):
+        return None
     return repaired
 
 

@@ -16,7 +16,7 @@ from budget_tui.core.rules.common import (
     Identity,
     Values,
     amount_cells,
-    holds,
+    holds_many,
     is_subset_label,
     ordinal_level,
     percent_cells,
@@ -327,9 +327,10 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
         printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
-        for i in printed:
-            i.held = holds(i, values)
-        held = sum(1 for i in printed if i.held)
+        held = 0
+        for i, ok in zip(printed, holds_many(printed, values), strict=True):
+            i.held = ok
+            held += ok
         if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
             yield from ids
 
@@ -392,9 +393,10 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
             Identity("totals.subset", fid, (fid, r, c), None, description, "warning", cols=part)
             for r in sorted(nonzero[c] | nonzero[parent])
         ]
-        for i in ids:
-            i.held = holds(i, values)
-        held = sum(1 for i in ids if i.held)
+        held = 0
+        for i, ok in zip(ids, holds_many(ids, values), strict=True):
+            i.held = ok
+            held += ok
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
             yield from ids
 
