@@ -338,7 +338,6 @@ def _add_code(codes: list[str], code: str, col: int, prev_col: int) -> int:
 
 def key_rows(rows: list[Row], columns: list[Column]) -> None:
     """Give every row its code, label, total flag and unique string key."""
-    seen: dict[str, int] = {}
     width = len(columns)
     label_col = next((j for j, c in enumerate(columns) if c.role == "label"), -1)
     scan = [(j, c.role == "code") for j, c in enumerate(columns) if c.role != "amount"]
@@ -348,7 +347,8 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
         j, code_col = scan[k + 1]
         codes_after[k] = [j, *codes_after[k + 1]] if code_col else codes_after[k + 1]
     scan_cols = [j for j, _ in scan]
-    for n, row in enumerate(rows, 1):
+    first_texts: list[str] = []
+    for row in rows:
         codes: list[str] = []
         first_text = ""
         prev_code_col = -2
@@ -359,32 +359,44 @@ def key_rows(rows: list[Row], columns: list[Column]) -> None:
             t = texts[j]
             if not t:
                 continue
-            code = _code_text(t)
-            if code:
-                prev_code_col = _add_code(codes, code, j, prev_code_col)
-            elif t[0] not in NUMBER_START or not is_number(t):
-                first_text = t  # never a code nor an amount
-                for j2 in codes_after[k]:
-                    code = _code_text(texts[j2])
-                    if code:
-                        prev_code_col = _add_code(codes, code, j2, prev_code_col)
-                break
+            # Codes and amounts start like a number (stripped cells start with no space).
+            if t[0] in NUMBER_START:
+                code = _code_text(t)
+                if code:
+                    prev_code_col = _add_code(codes, code, j, prev_code_col)
+                    continue
+                if is_number(t):
+                    continue
+            first_text = t  # never a code nor an amount
+            for j2 in codes_after[k]:
+                code = _code_text(texts[j2])
+                if code:
+                    prev_code_col = _add_code(codes, code, j2, prev_code_col)
+            break
         own = texts[label_col] if label_col >= 0 else ""
-        label = (
+        row.label = (
             first_text
-            # A code or an amount starts like a number (stripped cells start with no space).
             if own == first_text
             or not own
             or (own[0] in NUMBER_START and (_code_text(own) or is_number(own)))
             else own
         )
-        code = "/".join(codes)
-        row.code = code
-        row.label = label
-        is_total = not codes and (
-            is_total_label(label) or (first_text != label and is_total_label(first_text))
+        row.code = "/".join(codes) if codes else ""
+        first_texts.append(first_text)
+    _flag_totals_and_key(rows, first_texts)
+
+
+def _flag_totals_and_key(rows: list[Row], first_texts: list[str]) -> None:
+    """Each row's total flag and unique key, from its code, label and first text."""
+    seen: dict[str, int] = {}
+    for n, (row, first_text) in enumerate(zip(rows, first_texts, strict=True), 1):
+        code, label = row.code, row.label
+        # (is_total_label's own first test inline: every row passes here)
+        is_total = not code and (
+            ("计" in label and is_total_label(label))
+            or (first_text != label and "计" in first_text and is_total_label(first_text))
         )
-        if n == 1 and not codes and not label and len(rows) > 1:
+        if n == 1 and not code and not label and len(rows) > 1:
             # The first row of a list with its 合计 label lost (000/001 项目支出表).
             is_total = True
         row.is_total = is_total

@@ -448,7 +448,9 @@ class Stitcher:
             tline = p.lineno if p is not None else block.start
         draft = FormDraft(kind, title, tline, number=self._take_marker())
         draft.has_block = True
-        width = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
+        width = max(
+            [len(h.texts) for h in header] + [len(d.texts) for d in data] + [1]
+        )  # (texts: cells without the property call, once per line)
         draft.width = width
         draft.header = [h.cells + [""] * (width - len(h.cells)) for h in header]
         draft.header_lines = [h.lineno for h in header]
@@ -466,7 +468,7 @@ class Stitcher:
             self._merge_tail(cur.rows[-1], data[0])
             data = data[1:]
         if data:
-            cur.widen(max(len(d.cells) for d in data))
+            cur.widen(max([len(d.texts) for d in data]))
         width = cur.width
         for d in data:
             row = make_row(d, width)
@@ -504,7 +506,9 @@ class Stitcher:
         if p is not None and p.kind is None and cur.title and not normalise_title(cur.title).endswith("表"):
             cur.title = f"{cur.title.rstrip()}{p.text.lstrip('#').strip()}"
         offset = cur.width
-        fwidth = max([len(h.cells) for h in header] + [len(d.cells) for d in data] + [1])
+        fwidth = max(
+            [len(h.texts) for h in header] + [len(d.texts) for d in data] + [1]
+        )  # (texts: cells without the property call, once per line)
         cur.widen(offset + fwidth)
         while len(cur.header) < len(header):
             cur.header.append([""] * cur.width)
