@@ -43,6 +43,7 @@ class CheckSession:
         # The collector is paused as for a parse (see collector_paused): with a corpus loaded,
         # its collections would walk every document each time the checks' allocations trigger one.
         with collector_paused():
+            self._clear_verdicts()
             for form in self.doc.forms.values():
                 if form.table is not None:
                     validate_derived(form.table)
@@ -63,7 +64,15 @@ class CheckSession:
             self._by_cell = CellIndex(self.identities)
         return self._by_cell
 
+    def _clear_verdicts(self) -> None:
+        """Forget the status a previous check gave forms (``incomplete``: rows are missing), so
+        no check sees another's verdict and checking is the same every time."""
+        for form in self.doc.forms.values():
+            if form.status == "incomplete":
+                form.status = "ok"
+
     def _rebuild(self) -> None:
+        self._clear_verdicts()
         found = (
             findings_for_failures(self.doc, sorted(self.failing), self.identities, self.by_cell, self.values)
             if self.failing
@@ -74,6 +83,8 @@ class CheckSession:
         found.extend(precision_findings(self.doc, self.values, self.implied))
         for f in found:
             f.accepted = f.id in self.accepted
+            if f.rule == "structure.missing_rows" and self.doc.forms[f.form].status == "ok":
+                self.doc.forms[f.form].status = "incomplete"  # the form's rows are not all there
         self.findings = found
 
     def implied(self, key: CellKey) -> Decimal | None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 FormStatus = Literal["ok", "empty", "missing", "incomplete"]
+"""``incomplete`` is the checks' verdict (rows or pages missing), given again by every check."""
 ColumnRole = Literal["code", "label", "amount", "text"]
 KEY_SEP: Final = " / "
 

@@ -424,9 +424,6 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             cells=[cell_ref(doc, ranker.identities[n].total) for n in short],
         )
         out.append(f)
-        form = doc.forms[form_id]
-        if form.status == "ok":
-            form.status = "incomplete"
     return out, explained
 
 

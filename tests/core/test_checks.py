@@ -15,6 +15,7 @@ from budget_tui.core import load_document
 from budget_tui.core.check import CheckSession, failures, run_checks
 from budget_tui.core.model import Document
 from budget_tui.core.review import ReviewSession
+from budget_tui.core.rules.common import parts_sum
 from budget_tui.core.suggest import format_like, ocr_likelihood
 
 from .update_goldens import GOLDEN, SAMPLES, findings_summary
@@ -58,6 +59,36 @@ def test_missing_pages_are_one_finding_and_mark_the_form_incomplete() -> None:
     assert [f.rule for f in found].count("structure.missing_rows") == 1
     assert d.forms["department_budget"].status == "incomplete"
     assert not any(f.rule == "totals.rows" for f in found)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:3])
+def test_a_previous_checks_verdict_changes_nothing(path: Path) -> None:
+    fresh_doc = load_document(path)
+    fresh = CheckSession(fresh_doc)
+    d = load_document(path)
+    for form in d.forms.values():
+        if form.status == "ok":
+            form.status = "incomplete"  # as a check that found rows missing leaves it
+    again = CheckSession(d)
+    assert [repr(i) for i in again.identities] == [repr(i) for i in fresh.identities]
+    assert [f.id for f in again.findings] == [f.id for f in fresh.findings]
+    assert {k: f.status for k, f in d.forms.items()} == {k: f.status for k, f in fresh_doc.forms.items()}
+
+
+def test_incomplete_is_lifted_once_the_rows_reach_the_total() -> None:
+    d = doc("004")
+    session = CheckSession(d)
+    form = d.forms["department_budget"]
+    assert form.status == "incomplete" and form.table is not None
+    missing = next(f for f in session.findings if f.rule == "structure.missing_rows")
+    for cell in missing.cells:
+        r, c = form.table.row_index(cell.row), form.table.col_index(cell.column)
+        ident = next(i for i in session.identities_of(form.id, r, c) if i.total == (form.id, r, c))
+        form.table.set_text(r, c, str(parts_sum(ident, session.values)))
+        session.update_cell(form.id, r, c)
+    assert not any(f.rule == "structure.missing_rows" for f in session.findings)
+    assert form.status == "ok"
+    assert {f.id for f in session.findings} == {f.id for f in run_checks(d)}
 
 
 def test_shift_proposal_for_a_moved_value() -> None:
