@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
@@ -97,14 +98,17 @@ def lines_to_items(lines: list[str]) -> list[Paragraph | Block]:
     """
     items: list[Paragraph | Block] = []
     tab_lines = [i for i, line in enumerate(lines) if "\t" in line]
+    # A run of consecutive tab lines is a run of equal ``line - rank`` (non-decreasing): its
+    # end is found by bisection instead of a step per line.
+    gaps = [i - k for k, i in enumerate(tab_lines)]
     spaces = NON_TAB_SPACE_RE.search
     done = 0  # lines[:done] are grouped
     k = 0
     while k < len(tab_lines):
-        start = end = tab_lines[k]
-        while k < len(tab_lines) and tab_lines[k] == end:
-            k += 1
-            end += 1
+        start = tab_lines[k]
+        k_end = bisect_right(gaps, gaps[k], lo=k)
+        end = start + (k_end - k)
+        k = k_end
         if done < start:
             items += _text_items(lines, done, start)
         # Trailing white space (tabs included) only makes empty trailing cells, dropped
