@@ -120,6 +120,13 @@ def build_app_parser() -> argparse.ArgumentParser:
         "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
     )
     parser.add_argument("--read-only", action="store_true", help="look without being able to edit")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="settings file: theme and keymap (default: $BUDGET_TUI_CONFIG, else "
+        "~/.config/budget-tui/config.toml)",
+    )
     _common(parser)
     return parser
 
@@ -258,7 +265,13 @@ def cmd_app(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from budget_tui.app import make_app
 
-    app = make_app(paths, reviewer=args.reviewer, review_dir=args.review_dir, read_only=args.read_only)
+    app = make_app(
+        paths,
+        reviewer=args.reviewer,
+        review_dir=args.review_dir,
+        read_only=args.read_only,
+        config_path=args.config,
+    )
     app.run()
     return int(app.return_code or 0)
 
