@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ examples:
   budget-tui fix doc.txt --accept nar-49bbf555c9 --note "printed this way"
   budget-tui export ~/budgets --out corrected/ --format both
   budget-tui report ~/budgets --format csv > corrections.csv
+  budget-tui serve ~/budgets --read-only    the app in a browser (pip install 'budget-tui[web]')
 """
 
 
@@ -86,6 +88,27 @@ def _build_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.set_defaults(func=cmd_check)
 
 
+def _build_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="open the review app in a web browser (localhost only)",
+        description=(
+            "Serve the review app to a web browser on this machine (http://localhost:PORT), one "
+            "app per browser tab. Needs the optional web extra: pip install 'budget-tui[web]'."
+        ),
+    )
+    p.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
+    p.add_argument("--port", type=int, default=8000, help="port on localhost (default: 8000)")
+    p.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
+    p.add_argument(
+        "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
+    )
+    p.add_argument("--read-only", action="store_true", help="look without being able to edit")
+    p.add_argument("--config", metavar="FILE", type=Path, help="settings file: theme and keymap")
+    _common(p)
+    p.set_defaults(func=cmd_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The headless commands' parser."""
     parser = argparse.ArgumentParser(
@@ -99,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _build_show(sub)
     _build_check(sub)
     cli_review.register(sub)
+    _build_serve(sub)
     return parser
 
 
@@ -274,6 +298,41 @@ def cmd_app(args: argparse.Namespace) -> int:
     )
     app.run()
     return int(app.return_code or 0)
+
+
+SERVE_HOST = "localhost"
+"""``serve`` listens on this machine only: the app reads and writes the reviewer's files."""
+
+
+def app_command(args: argparse.Namespace) -> list[str]:
+    """The command line that opens the app with ``args``' paths and options (for ``serve``)."""
+    paths = [str(Path(p).resolve()) for p in args.paths] or [str(sample_data_dir())]
+    command = [sys.executable, "-m", "budget_tui", *paths]
+    for flag, value in (
+        ("--reviewer", args.reviewer),
+        ("--review-dir", args.review_dir),
+        ("--config", args.config),
+    ):
+        if value is not None:
+            command += [flag, str(Path(value).resolve()) if flag != "--reviewer" else value]
+    if args.read_only:
+        command.append("--read-only")
+    return command
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``serve``: the review app in a browser, through textual-serve, on localhost."""
+    if _check_paths(args.paths):
+        return EXIT_USAGE
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        eprint("budget-tui serve: the browser mode needs textual-serve: pip install 'budget-tui[web]'")
+        return EXIT_USAGE
+    server = Server(shlex.join(app_command(args)), host=SERVE_HOST, port=args.port, title="budget-tui")
+    eprint(f"budget-tui: serving the review app at http://{SERVE_HOST}:{args.port} (ctrl+c stops)")
+    server.serve()
+    return EXIT_OK
 
 
 def _subcommands() -> set[str]:
