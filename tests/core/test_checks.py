@@ -91,6 +91,28 @@ def test_incomplete_is_lifted_once_the_rows_reach_the_total() -> None:
     assert {f.id for f in session.findings} == {f.id for f in run_checks(d)}
 
 
+def test_fiscal_summary_spending_side_is_compared_with_the_general_budget_form() -> None:
+    # 一、本年支出 is on the right-hand (支出) side of the two-sided 财政拨款收支总表.
+    for prefix in ("000", "001", "003"):
+        session = CheckSession(doc(prefix))
+        (ident,) = [
+            i for i in session.identities if i.description.startswith("财政拨款收支总表 一般公共预算支出")
+        ]
+        assert ident.total[0] == "fiscal_summary" and ident.parts[0][0] == "general_budget_expenditure"
+        assert session.values.text(ident.total) == session.values.text(ident.parts[0])
+    d = doc("000")
+    table = d.forms["fiscal_summary"].table
+    assert table is not None
+    r, c = table.row_index("一、本年收入"), table.col_index("支出 / 一般公共预算 / 小 计")
+    table.set_text(r, c, "5685.09")  # OCR: 6 read as 8
+    found = [
+        f
+        for f in run_checks(d)
+        if f.rule == "crossform" and f.message.startswith("财政拨款收支总表 一般公共预算支出")
+    ]
+    assert found and {(c.form, c.text) for c in found[0].cells} >= {("fiscal_summary", "5685.09")}
+
+
 def test_shift_proposal_for_a_moved_value() -> None:
     f = next(
         f for f in run_checks(doc("004")) if f.rule == "structure.shift" and f.form == "department_budget"

@@ -94,6 +94,13 @@ def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None
 
 
 def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
+    r = _side_row(table, pattern, side)
+    return None if r is None else ("summary", r, sides(table)[side][1][0])
+
+
+def _side_row(table: Table, pattern: str, side: int) -> int | None:
+    """The first row whose label on ``side`` (0: 收入, 1: 支出 of a two-sided form) matches
+    ``pattern`` (white space removed), if that side has amount columns."""
     ss = sides(table)
     if len(ss) <= side:
         return None
@@ -102,10 +109,7 @@ def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
         return None
     rx = compiled(pattern)
     texts = bare_column(table, label_col) if label_col >= 0 else [row.label for row in table.rows]
-    for r, text in enumerate(texts):
-        if rx.search(text):
-            return ("summary", r, cols[0])
-    return None
+    return next((r for r, text in enumerate(texts) if rx.search(text)), None)
 
 
 def crossform_identities(doc: Document) -> Iterator[Identity]:
@@ -164,7 +168,10 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
                     f"基本支出表 {what} = 一般公共预算支出表 基本支出",
                 )
         if fiscal is not None:
-            fr = find_row(fiscal, r"^一、本年支出")
+            # 一、本年支出 heads the 支出 side: on the right of a two-sided form, else a row label.
+            fr = _side_row(fiscal, r"^一、本年支出", 1)
+            if fr is None:
+                fr = find_row(fiscal, r"^一、本年支出")
             fc = find_column(fiscal, r"一般公共预算/小计$")
             yield from _eq(
                 _cell(doc, "fiscal_summary", fr, fc),
