@@ -396,7 +396,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for n in failing:
         ident = ranker.identities[n]
-        if ident.rule in ("totals.rows", "totals.units"):
+        if ident.rule in ("totals.rows", "totals.units", "totals.codes"):
             groups[(ident.total[0], ident.total[1])].append(n)
     out: list[Finding] = []
     explained: set[int] = set()

@@ -22,6 +22,7 @@ def _totals(doc: Document, values: Values) -> Iterable[Identity]:
         if form.table is None or form.status in ("missing",):
             continue
         yield from totals.row_identities(doc, form)
+        yield from totals.code_identities(doc, form)
         if form.kind == "three_public":
             yield from totals.three_public_identities(doc, form)
         else:

@@ -139,9 +139,118 @@ def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     return roots
 
 
+_LEVEL_HEADERS = ("类", "款", "项")
+SUBJECT_CODE_LENGTHS = (3, 5, 7)
+"""类, 款 and 项 of a 功能分类 code (经济分类 codes stop at 款)."""
+
+
+def subject_codes(table: Table) -> list[str]:
+    """Per row, its subject code in full (``""`` if it prints none): the first of its codes
+    (``30101`` of ``30101/50101``), or, where 类/款/项 are printed in columns of their own and a
+    row leaves its parents blank (``  03`` under ``201``), the parents taken from the rows above.
+    Once per table."""
+    cached = table.derived.get("subject_codes")
+    if cached is None:
+        cached = table.derived["subject_codes"] = _subject_codes(table)
+    return cached  # type: ignore[return-value]
+
+
+def _level_columns(table: Table) -> list[int] | None:
+    """The first 类, 款 (and 项) code columns, in that order and side by side, if any."""
+    cols = table.columns
+    for j, col in enumerate(cols):
+        if col.role != "code" or not col.path or nospace(col.path[-1]) != "类":
+            continue
+        found = [j]
+        for level in _LEVEL_HEADERS[1:]:
+            k = found[-1] + 1
+            if (
+                k < len(cols)
+                and cols[k].role == "code"
+                and cols[k].path
+                and nospace(cols[k].path[-1]) == level
+            ):
+                found.append(k)
+        return found if len(found) > 1 else None
+    return None
+
+
+def _subject_codes(table: Table) -> list[str]:
+    levels = _level_columns(table)
+    out: list[str] = []
+    context = ["", "", ""]  # the 类, 款 and 项 printed last
+    for row in table.rows:
+        first = row.code.split("/", 1)[0]
+        if levels is None or not first or row.is_total:
+            out.append(first if first.isdigit() and first.isascii() else "")
+            continue
+        cells = [nospace(row.texts[j]) for j in levels]
+        if not all(c.isdigit() and c.isascii() for c in cells if c):
+            out.append("")  # text in a code column (a shifted row): no code to trust
+            continue
+        if not any(cells):
+            out.append(first if first.isdigit() and first.isascii() else "")
+            continue
+        deepest = max(k for k, c in enumerate(cells) if c)
+        for k, c in enumerate(cells):
+            if c:
+                context[k] = c
+            elif k > deepest:
+                context[k] = ""
+        out.append("".join(context[: deepest + 1]) if all(context[: deepest + 1]) else "")
+    return out
+
+
+def _parents(codes: list[tuple[int, str]]) -> dict[int, list[int]]:
+    """Per row whose code is another's closest parent (longest proper prefix at a subject
+    level), its children's rows, in order; codes printed twice keep their first row."""
+    first: dict[str, int] = {}
+    for r, code in codes:
+        first.setdefault(code, r)
+    children: dict[int, list[int]] = {}
+    for r, code in codes:
+        if first[code] != r:
+            continue
+        for k in reversed(SUBJECT_CODE_LENGTHS):
+            if k < len(code) and code[:k] in first:
+                children.setdefault(first[code[:k]], []).append(r)
+                break
+    return children
+
+
+def code_identities(doc: Document, form: Form) -> Iterator[Identity]:
+    """Subject-code hierarchy: a 类 row = Σ its 款 rows, a 款 row = Σ its 项 rows (功能分类
+    3 → 5 → 7 digits, 经济分类 3 → 5), within each unit's rows, per amount column printed."""
+    table = form.table
+    if table is None or not table.rows:
+        return
+    codes = subject_codes(table)
+    unit_codes = {u.code for u in doc.units}
+    cols = table.amount_columns()
+    section: list[tuple[int, str]] = []
+    for r, row in enumerate([*table.rows, None]):
+        if row is not None and not row.is_total and row.code.split("/", 1)[0] not in unit_codes:
+            if len(codes[r]) in SUBJECT_CODE_LENGTHS:
+                section.append((r, codes[r]))
+            continue
+        for parent, kids in _parents(section).items():
+            rows = table.rows
+            printed = [c for c in cols if rows[parent].texts[c] or any(rows[k].texts[c] for k in kids)]
+            yield from _row_sums(
+                "totals.codes",
+                form,
+                parent,
+                kids,
+                printed,
+                f"{rows[parent].key} = Σ its {len(kids)} sub-items",
+            )
+        section = []
+
+
 def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
     """A unit row heading the detail rows below it (until the next unit row) is their sum."""
     units = [r for r, row in enumerate(table.rows) if row.code in unit_codes]
+    codes = subject_codes(table)
     for i, u in enumerate(units):
         end = units[i + 1] if i + 1 < len(units) else len(table.rows)
         kids = [
@@ -149,6 +258,9 @@ def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -
             for r in range(u + 1, end)
             if not table.rows[r].is_total and (table.rows[r].code or table.rows[r].label)
         ]
+        # A 款 or 项 row whose parent is printed is in the parent already (totals.codes).
+        nested = {r for ks in _parents([(r, codes[r]) for r in kids if codes[r]]).values() for r in ks}
+        kids = [r for r in kids if r not in nested]
         if not kids:
             continue
         printed = [c for c in cols if table.rows[u].texts[c] or any(table.rows[k].texts[c] for k in kids)]
@@ -161,6 +273,7 @@ def _classify_rows(table: Table, unit_codes: set[str]) -> tuple[list[int], list[
     units6: list[int] = []
     coded: list[tuple[int, str]] = []
     plain: list[int] = []
+    codes = subject_codes(table)
     for r, row in enumerate(table.rows):
         if row.is_total:
             continue
@@ -168,7 +281,8 @@ def _classify_rows(table: Table, unit_codes: set[str]) -> tuple[list[int], list[
         if code and code in unit_codes:
             (units3 if len(code) <= 3 else units6).append(r)
         elif code:
-            coded.append((r, code))
+            # A code of one system (201 / 03 under 201): in full; composite codes (unit/功能/经济) as printed.
+            coded.append((r, codes[r] if codes[r] and "/" not in code else code))
         elif row.label and not is_subset_label(row.label):
             plain.append(r)
     return units3, units6, sorted(_top_level(coded) + plain)
