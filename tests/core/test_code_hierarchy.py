@@ -125,3 +125,28 @@ def test_each_units_rows_are_a_hierarchy_of_their_own(tmp_path: Path) -> None:
     best = found[1].suggestions[0]
     assert (best.row, best.column, best.value) == ("20106", "合计", "30.00")
     assert found[1].id in best.fixes and found[0].id in best.fixes
+
+
+ECONOMIC = """# 2022年支出经济分类汇总表
+
+单位: 万元
+
+部门预算经济分类\t\t政府预算经济分类\t\t科目名称\t合计\t人员经费\t公用经费
+类\t款\t类\t款\t\t\t\t
+\t\t\t\t合计\t100.00\t80.00\t20.00
+301\t\t501\t\t工资福利支出\t80.00\t80.00\t
+301\t01\t501\t01\t基本工资\t60.00\t60.00\t
+301\t02\t501\t01\t津贴补贴\t20.00\t20.00\t
+302\t\t502\t\t商品和服务支出\t20.00\t\t20.00
+302\t01\t502\t01\t办公费\t20.00\t\t20.00
+"""
+
+
+def test_economic_codes_of_two_systems_follow_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "econ.txt"
+    path.write_text(ECONOMIC, encoding="utf-8")
+    assert run_checks(load_document(path)) == []  # 301 and 302 are not counted again in 合计
+    path.write_text(ECONOMIC.replace("津贴补贴\t20.00", "津贴补贴\t26.00"), encoding="utf-8")
+    found = _codes(run_checks(load_document(path)))
+    assert [f.cells[0].row for f in found] == ["301/501"]
+    assert (found[0].suggestions[0].row, found[0].suggestions[0].value) == ("30102/50101", "20.00")

@@ -281,8 +281,9 @@ def _classify_rows(table: Table, unit_codes: set[str]) -> tuple[list[int], list[
         if code and code in unit_codes:
             (units3 if len(code) <= 3 else units6).append(r)
         elif code:
-            # A code of one system (201 / 03 under 201): in full; composite codes (unit/功能/经济) as printed.
-            coded.append((r, codes[r] if codes[r] and "/" not in code else code))
+            # Its subject code in full (03 under 201 is 20103; 30101 of 30101/50101); other
+            # codes (unit/功能/经济 of a 部门预算表 row, project codes) as printed.
+            coded.append((r, codes[r] if len(codes[r]) in SUBJECT_CODE_LENGTHS else code))
         elif row.label and not is_subset_label(row.label):
             plain.append(r)
     return units3, units6, sorted(_top_level(coded) + plain)
