@@ -180,16 +180,27 @@ def _subject_codes(table: Table) -> list[str]:
     out: list[str] = []
     context = ["", "", ""]  # the 类, 款 and 项 printed last
     for row in table.rows:
-        first = row.code.split("/", 1)[0]
-        if levels is None or not first or row.is_total:
-            out.append(first if first.isdigit() and first.isascii() else "")
+        code = row.code
+        if not code:  # (no code cell holds digits: nothing to read in the level columns either)
+            out.append("")
             continue
-        cells = [nospace(row.texts[j]) for j in levels]
+        first = code.partition("/")[0]
+        if levels is None or row.is_total:
+            out.append(first if first.isascii() and first.isdigit() else "")
+            continue
+        cells = [row.texts[j] for j in levels]
+        if all(cells):  # every level printed (most coded rows): the code as it stands
+            joined = "".join(cells)
+            if joined.isascii() and joined.isdigit():
+                context = cells
+                out.append(joined)
+                continue
+        cells = [nospace(c) if " " in c else c for c in cells]  # (OCR spaces inside a code)
         if not all(c.isdigit() and c.isascii() for c in cells if c):
             out.append("")  # text in a code column (a shifted row): no code to trust
             continue
         if not any(cells):
-            out.append(first if first.isdigit() and first.isascii() else "")
+            out.append(first if first.isascii() and first.isdigit() else "")
             continue
         deepest = max(k for k, c in enumerate(cells) if c)
         for k, c in enumerate(cells):
@@ -225,11 +236,13 @@ def code_identities(doc: Document, form: Form) -> Iterator[Identity]:
     if table is None or not table.rows:
         return
     codes = subject_codes(table)
+    if len({len(c) for c in codes}.intersection(SUBJECT_CODE_LENGTHS)) < 2:
+        return  # one level at most: no parent with children (most tables)
     unit_codes = {u.code for u in doc.units}
     cols = table.amount_columns()
     section: list[tuple[int, str]] = []
     for r, row in enumerate([*table.rows, None]):
-        if row is not None and not row.is_total and row.code.split("/", 1)[0] not in unit_codes:
+        if row is not None and not row.is_total and codes[r] not in unit_codes:
             if len(codes[r]) in SUBJECT_CODE_LENGTHS:
                 section.append((r, codes[r]))
             continue
