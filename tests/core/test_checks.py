@@ -113,6 +113,17 @@ def test_fiscal_summary_spending_side_is_compared_with_the_general_budget_form()
     assert found and {(c.form, c.text) for c in found[0].cells} >= {("fiscal_summary", "5685.09")}
 
 
+def test_spending_total_is_compared_even_under_a_misaligned_header() -> None:
+    # 000 and 004 print the 支出表's third header line shifted (合计 / 工资福利支出): its 合计
+    # column is still the one under the 合计 heading.
+    for prefix in ("000", "001", "003", "004"):
+        session = CheckSession(doc(prefix))
+        (ident,) = [i for i in session.identities if i.description == "收支总表 本年支出合计 = 支出表 合计"]
+        assert session.values.text(ident.total) == session.values.text(ident.parts[0])
+        table = session.doc.forms["expenditure"].table
+        assert table is not None and table.columns[ident.parts[0][2]].path[0] == "合计"
+
+
 def test_shift_proposal_for_a_moved_value() -> None:
     f = next(
         f for f in run_checks(doc("004")) if f.rule == "structure.shift" and f.form == "department_budget"

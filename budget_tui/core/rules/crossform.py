@@ -63,6 +63,12 @@ def _total_row(table: Table) -> int | None:
     return total_row(table)
 
 
+def total_column(table: Table) -> int | None:
+    """The 合计 column: the one its header names so, else the first under a 合计 heading
+    that a misaligned lower header line gave a label of its own (``合计 / 工资福利支出``)."""
+    return find_column(table, r"^合计$") or find_column(table, r"^合计/")
+
+
 def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:
     if row is None or col is None or form_id not in doc.forms:
         return None
@@ -133,11 +139,11 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
         t = _total_row(exp)
         yield from _eq(
             _summary_side_cell(doc, r"^本年支出合计", 1),
-            _cell(doc, "expenditure", t, find_column(exp, r"^合计$")),
+            _cell(doc, "expenditure", t, total_column(exp)),
             "收支总表 本年支出合计 = 支出表 合计",
         )
         # Each 功能分类 类 on the 收支总表 = Σ the 支出表 rows of that class.
-        total_col = find_column(exp, r"^合计$")
+        total_col = total_column(exp)
         if total_col is not None:
             yield from _function_classes(doc, exp, total_col)
         if proj is not None:
@@ -175,7 +181,7 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
             fc = find_column(fiscal, r"一般公共预算/小计$")
             yield from _eq(
                 _cell(doc, "fiscal_summary", fr, fc),
-                _cell(doc, "general_budget_expenditure", t, find_column(gbe, r"^合计$")),
+                _cell(doc, "general_budget_expenditure", t, total_column(gbe)),
                 "财政拨款收支总表 一般公共预算支出 = 一般公共预算支出表 合计",
             )
     yield from _projects_vs_performance(doc)
