@@ -10,6 +10,7 @@ from the neighbouring column).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
@@ -126,13 +127,6 @@ class _Ranker:
             diff += sign * (new - old)
             tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
         return not diff or abs(diff) < tol
-
-    def coefficients(self, n: int) -> dict[CellKey, tuple[int, int]]:
-        """The cells of identity ``n`` with their (sign, count) in ``total - Σ parts``."""
-        if n not in self._base:
-            self._base[n] = self._difference(self.identities[n])
-        base = self._base[n]
-        return _coefficients(self.identities[n]) if base is None else base[2]
 
     def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
         """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
@@ -251,94 +245,163 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
 
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
     """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
-    by_cell = ranker.by_cell
+    by_cell, failing = ranker.by_cell, ranker.failing
+    table = ranker.values.table(form_id)
+    width = table.width
+    texts = list(table.rows[r].texts)
+    # The identities through each cell of the row, read once: every test below needs them.
+    # (Shifts write cells up to ``max(width, len(texts)) + 1``; the index covers them all.)
+    through = [by_cell.get((form_id, r, c), ()) for c in range(max(width, len(texts)) + MAX_SHIFT)]
     involved: set[int] | None = None  # the identities through the row's amount cells
-
-    def through_amounts() -> set[int]:
-        return {n for c in amount for n in by_cell.get((form_id, r, c), [])}
-
     # By column of the row, the failing identities through it: a shift moving none repairs nothing.
     failing_at: dict[int, list[int]] = {}
     amount_set = set(amount)
-    for c in range(ranker.values.table(form_id).width):
-        through = [n for n in by_cell.get((form_id, r, c), ()) if n in ranker.failing]
-        if through and c not in amount_set:  # (through an amount cell, an identity is involved)
-            involved = through_amounts() if involved is None else involved
-            through = [n for n in through if n in involved]
-        if through:
-            failing_at[c] = through
+    for c in range(width):
+        ids = [n for n in through[c] if n in failing]
+        if ids and c not in amount_set:  # (through an amount cell, an identity is involved)
+            involved = {n for j in amount for n in through[j]} if involved is None else involved
+            ids = [n for n in ids if n in involved]
+        if ids:
+            failing_at[c] = ids
     if not failing_at:
         return None
-    texts = list(ranker.values.table(form_id).rows[r].texts)
-    if all(_unshiftable(ranker, n, form_id, r, texts) for ids in failing_at.values() for n in ids):
+    row = _RowShifts(ranker, form_id, r, width, texts, through)
+    if all(row.unshiftable(n) for ids in failing_at.values() for n in ids):
         return None
-    involved = through_amounts() if involved is None else involved
+    involved = {n for j in amount for n in through[j]} if involved is None else involved
     last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
     best: tuple[int, int, set[int]] | None = None
     for start in amount:
         for k in (1, -1, 2, -2):
             if start + min(k, 0) > last:
                 continue
-            repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_at)
+            repaired = row.try_shift(start, k, involved, failing_at)
             if repaired is not None and (best is None or len(repaired) > len(best[2])):
                 best = (start, k, repaired)
     return best
 
 
-def _unshiftable(ranker: _Ranker, n: int, form_id: str, r: int, texts: list[str]) -> bool:
-    """Whether no shift of row ``r`` can make identity ``n`` hold: it goes through one cell of
-    the row, and none of the texts a shift of at most two cells can bring there would do."""
-    keys = [k for k in ranker.coefficients(n) if k[0] == form_id and k[1] == r]
-    if len(keys) != 1:
-        return False
-    c = keys[0][2]
-    brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
-    return all(ranker.holds_if(n, {keys[0]: t}) is False for t in brought)
+class _RowShifts:
+    """The shifts of one row, sharing what they have in common: the identities through each
+    cell, the cells of the row each identity goes through, and whether an identity through
+    one cell of the row holds with a given text there (shifts bring the same few texts)."""
 
+    def __init__(
+        self,
+        ranker: _Ranker,
+        form_id: str,
+        r: int,
+        width: int,
+        texts: list[str],
+        through: list[Sequence[int]],
+    ) -> None:
+        self.ranker = ranker
+        self.form_id = form_id
+        self.r = r
+        self.width = width
+        self.texts = texts
+        self.through = through
+        # Per identity, the cells of the row it goes through (its keys in this row, as its
+        # coefficients have them: the index lists an identity under each key it involves).
+        self.cols_of: dict[int, list[int]] = {}
+        for c, ids in enumerate(through):
+            for n in ids:
+                cols = self.cols_of.get(n)
+                if cols is None:
+                    self.cols_of[n] = [c]
+                elif cols[-1] != c:  # (an identity may list a cell twice)
+                    cols.append(c)
+        self._holds_with: dict[tuple[int, str], bool | None] = {}
+        # The shift being tried: texts after it, the cells it changes (their keys and texts on
+        # first use), and per identity through them whether it then holds.
+        self._moved: list[str] = []
+        self._cols: list[int] = []
+        self._changed: dict[CellKey, str] | None = None
+        self._now: dict[int, bool | None] = {}
 
-def _try_shift(
-    ranker: _Ranker,
-    form_id: str,
-    r: int,
-    start: int,
-    k: int,
-    involved: set[int],
-    texts: list[str],
-    failing_at: dict[int, list[int]],
-) -> set[int] | None:
-    width = ranker.values.table(form_id).width
-    # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
-    # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
-    if k > 0:
-        if any(texts[width - k :]):
+    def holds_with(self, n: int, c: int, text: str) -> bool | None:
+        """``holds_if`` for identity ``n``, whose only cell in the row is ``c``, printing ``text``
+        there. Any other cell a shift changes is not one of ``n``'s, and ``holds_if`` skips
+        those: this is ``holds_if(n, changed)`` for every shift writing ``text`` at ``c``."""
+        memo = (n, text)
+        try:
+            return self._holds_with[memo]
+        except KeyError:
+            ok = self._holds_with[memo] = self.ranker.holds_if(n, {(self.form_id, self.r, c): text})
+            return ok
+
+    def unshiftable(self, n: int) -> bool:
+        """Whether no shift of the row can make identity ``n`` hold: it goes through one cell of
+        the row, and none of the texts a shift of at most two cells can bring there would do."""
+        cols = self.cols_of[n]
+        if len(cols) != 1:
+            return False
+        c, texts = cols[0], self.texts
+        brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
+        return all(self.holds_with(n, c, t) is False for t in brought)
+
+    def try_shift(
+        self, start: int, k: int, involved: set[int], failing_at: dict[int, list[int]]
+    ) -> set[int] | None:
+        """The failing identities the shift of the row by ``k`` from ``start`` on repairs, if it
+        repairs any and breaks none."""
+        texts, width = self.texts, self.width
+        # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
+        # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
+        if k > 0:
+            if any(texts[width - k :]):
+                return None
+            moved = texts[:start] + [""] * k + texts[start : width - k]
+        else:
+            j = -k
+            if start < j or any(texts[start - j : start]):
+                return None
+            moved = texts[: start - j] + texts[start:] + [""] * j
+        # Cells before ``start + min(k, 0)`` stay as they are.
+        n_texts = len(texts)
+        cols = [c for c in range(start + min(k, 0), len(moved)) if c >= n_texts or moved[c] != texts[c]]
+        if not cols:
             return None
-        moved = texts[:start] + [""] * k + texts[start : width - k]
-    else:
-        j = -k
-        if start < j or any(texts[start - j : start]):
+        failing = self.ranker.failing
+        self._moved, self._cols, self._changed = moved, cols, None
+        now = self._now = {}  # per identity through a moved cell: holds after the shift?
+        # Only identities through a moved cell can change; unless one of the failing ones may
+        # then hold, nothing is repaired (the exact check below would say the same, slower).
+        if all(self._holds_after(n, c) is False for c in cols for n in failing_at.get(c, ())):
             return None
-        moved = texts[: start - j] + texts[start:] + [""] * j
-    if moved == texts:
-        return None
-    cols = [c for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]]
-    # Only identities through a moved cell can change; unless one of the failing ones may
-    # then hold, nothing is repaired (the exact check below would say the same, slower).
-    changed = {(form_id, r, c): moved[c] for c in cols}
-    if all(ranker.holds_if(n, changed) is False for c in cols for n in failing_at.get(c, ())):
-        return None
-    affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
-    failing = [n for n in affected if n in ranker.failing]
-    passing = [n for n in affected if n not in ranker.failing]
-    # holds_if decides exactly wherever the values fit the scale (nearly always) ...
-    now = {n: ranker.holds_if(n, changed) for n in failing + passing}
-    if None in now.values():  # ... elsewhere the exact evaluation does
-        identities, values = ranker.identities, ranker.values
-        with values.what_if(changed):
-            now = {n: holds(identities[n], values) if ok is None else ok for n, ok in now.items()}
-    repaired = {n for n in failing if now[n]}
-    if not repaired or not all(now[n] for n in passing):
-        return None
-    return repaired
+        # A passing identity that no longer holds: nothing below can change that, so no need
+        # to look at the others (all of these are involved, and so are those of ``failing_at``).
+        for c in cols:
+            for n in self.through[c]:
+                if n in involved and self._holds_after(n, c) is False and n not in failing:
+                    return None
+        # holds_if decides exactly wherever the values fit the scale (nearly always) ...
+        if None in now.values():  # ... elsewhere the exact evaluation does
+            identities, values = self.ranker.identities, self.ranker.values
+            with values.what_if(self._changed_cells()):
+                now = {n: holds(identities[n], values) if ok is None else ok for n, ok in now.items()}
+        repaired = {n for n, ok in now.items() if ok and n in failing}
+        if not repaired or not all(ok for n, ok in now.items() if n not in failing):
+            return None
+        return repaired
+
+    def _holds_after(self, n: int, c: int) -> bool | None:
+        """``holds_if(n, changed)`` for the shift being tried, ``n`` going through moved cell ``c``."""
+        now = self._now
+        if n in now:
+            return now[n]
+        if len(self.cols_of[n]) == 1:
+            ok = now[n] = self.holds_with(n, c, self._moved[c])
+        else:
+            ok = now[n] = self.ranker.holds_if(n, self._changed_cells())
+        return ok
+
+    def _changed_cells(self) -> dict[CellKey, str]:
+        """The cells the shift being tried changes, with their texts after it."""
+        if self._changed is None:
+            form_id, r, moved = self.form_id, self.r, self._moved
+            self._changed = {(form_id, r, c): moved[c] for c in self._cols}
+        return self._changed
 
 
 def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
