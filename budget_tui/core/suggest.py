@@ -86,6 +86,25 @@ def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
     return coefficients
 
 
+_Base = tuple[int, int, dict[CellKey, tuple[int, int]]]
+"""An identity's (total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale."""
+
+
+def _verdict(base: _Base | None, key: CellKey, change: tuple[int, int] | None) -> bool | None:
+    """Whether an identity (``base``) holds with cell ``key`` changed by ``change`` (its scaled
+    value and half-width; :meth:`_Ranker.change`); ``None`` where some value does not fit."""
+    if base is None:
+        return None
+    diff, tol, coefficients = base
+    coefficient = coefficients.get(key)
+    if coefficient is not None:
+        if change is None:
+            return None
+        diff += coefficient[0] * change[0]
+        tol += coefficient[1] * change[1]
+    return not diff or abs(diff) < tol
+
+
 class _Ranker:
     def __init__(
         self,
@@ -103,36 +122,72 @@ class _Ranker:
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
-        self._base: dict[int, tuple[int, int, dict[CellKey, tuple[int, int]]] | None] = {}
+        self._base: dict[int, _Base | None] = {}
+
+    def base(self, n: int) -> _Base | None:
+        """Identity ``n``'s :meth:`_difference` (computed once)."""
+        try:
+            return self._base[n]
+        except KeyError:
+            base = self._base[n] = self._difference(self.identities[n])
+            return base
+
+    def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
+        """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
+        half-width; ``None`` where either value does not fit the scale."""
+        values = self.values
+        old, new = values.scaled(key), values.scaled_text(text)
+        if old is None or new is None:
+            return None
+        return new - old, values.width_of_text(key, text) - values.scaled_width(key)
 
     def holds_if(self, n: int, texts: dict[CellKey, str]) -> bool | None:
         """Whether identity ``n`` holds with the cells in ``texts`` printing those texts, from
         its scaled difference and tolerance updated cell by cell (what :func:`holds` computes
         under :meth:`Values.what_if`, without it); ``None`` where some value does not fit."""
-        if n not in self._base:
-            self._base[n] = self._difference(self.identities[n])
-        base = self._base[n]
+        base = self.base(n)
         if base is None:
             return None
         diff, tol, coefficients = base
-        values = self.values
         for key, text in texts.items():
             coefficient = coefficients.get(key)
             if coefficient is None:
                 continue
-            sign, count = coefficient
-            old, new = values.scaled(key), values.scaled_text(text)
-            if old is None or new is None:
+            change = self.change(key, text)
+            if change is None:
                 return None
-            diff += sign * (new - old)
-            tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
+            diff += coefficient[0] * change[0]
+            tol += coefficient[1] * change[1]
         return not diff or abs(diff) < tol
 
-    def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
+    def holds_changed(self, n: int, key: CellKey, change: tuple[int, int] | None) -> bool | None:
+        """:meth:`holds_if` for one cell ``key`` printing a text that changes it by ``change``
+        (:meth:`change`: the cell's own, the same for every identity through it)."""
+        return _verdict(self.base(n), key, change)
+
+    def _difference(self, ident: Identity) -> _Base | None:
         """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
         ``None`` where some value does not fit it."""
         values = self.values
         coefficients = _coefficients(ident)
+        rows, cols = ident.rows, ident.cols
+        if rows is not None or cols is not None:
+            # Down a column or along a row: the same sums straight from the form's grids (a
+            # value that does not fit, ``None``, or a cell not read yet raises TypeError; the
+            # loop below then decides, cell by cell, as for any other identity).
+            _, r, c = ident.total
+            grid, widths = values.grid(ident.form), values.widths(ident.form)
+            try:
+                if rows is not None:
+                    diff = grid[r][c] - sum([grid[x][c] for x in rows])
+                    tol = widths[r][c] + sum([widths[x][c] for x in rows])
+                else:
+                    g, w = grid[r], widths[r]
+                    diff = g[c] - sum([g[j] for j in cols or ()])
+                    tol = w[c] + sum([w[j] for j in cols or ()])
+                return diff, tol, coefficients
+            except TypeError:
+                pass
         diff = tol = 0
         for k, (sign, count) in coefficients.items():
             v = values.scaled(k)
@@ -147,7 +202,8 @@ class _Ranker:
         # The candidate stands in as the cell's text, so every text-keyed cache sees it.
         texts = {key: format_like(new, "", self.decimals)}
         ids = self.by_cell.get(key, [])
-        oks = [self.holds_if(n, texts) for n in ids]
+        change = self.change(key, texts[key])
+        oks = [self.holds_changed(n, key, change) for n in ids]
         if None in oks:
             with self.values.what_if(texts):
                 oks = [
@@ -312,6 +368,7 @@ class _RowShifts:
                 elif cols[-1] != c:  # (an identity may list a cell twice)
                     cols.append(c)
         self._holds_with: dict[tuple[int, str], bool | None] = {}
+        self._changes: dict[tuple[int, str], tuple[int, int] | None] = {}
         # The shift being tried: texts after it, the cells it changes (their keys and texts on
         # first use), and per identity through them whether it then holds.
         self._moved: list[str] = []
@@ -320,15 +377,27 @@ class _RowShifts:
         self._now: dict[int, bool | None] = {}
 
     def holds_with(self, n: int, c: int, text: str) -> bool | None:
-        """``holds_if`` for identity ``n``, whose only cell in the row is ``c``, printing ``text``
-        there. Any other cell a shift changes is not one of ``n``'s, and ``holds_if`` skips
-        those: this is ``holds_if(n, changed)`` for every shift writing ``text`` at ``c``."""
+        """Whether identity ``n``, whose only cell in the row is ``c``, holds with ``text`` there.
+        The other cells a shift changes are not ``n``'s: this is the verdict for every shift
+        writing ``text`` at ``c``."""
         memo = (n, text)
         try:
             return self._holds_with[memo]
         except KeyError:
-            ok = self._holds_with[memo] = self.ranker.holds_if(n, {(self.form_id, self.r, c): text})
+            ok = self._holds_with[memo] = self.ranker.holds_changed(
+                n, (self.form_id, self.r, c), self._change(c, text)
+            )
             return ok
+
+    def _change(self, c: int, text: str) -> tuple[int, int] | None:
+        """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
+        same few texts to a cell, and several identities go through it)."""
+        memo = (c, text)
+        try:
+            return self._changes[memo]
+        except KeyError:
+            change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+            return change
 
     def unshiftable(self, n: int) -> bool:
         """Whether no shift of the row can make identity ``n`` hold: it goes through one cell of
@@ -338,7 +407,21 @@ class _RowShifts:
             return False
         c, texts = cols[0], self.texts
         brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
-        return all(self.holds_with(n, c, t) is False for t in brought)
+        # holds_with, text by text, with the identity's base and the cell's key taken once.
+        base, key, verdicts = self.ranker.base(n), (self.form_id, self.r, c), self._holds_with
+        for t in brought:
+            memo = (n, t)
+            if memo in verdicts:
+                ok = verdicts[memo]
+            elif t == texts[c] and base is not None:
+                # Its own text back changes nothing: a cell's scaled value and half-width are
+                # those of its text, and they fit the scale (else ``base`` would be None).
+                ok = verdicts[memo] = _verdict(base, key, (0, 0))
+            else:
+                ok = verdicts[memo] = _verdict(base, key, self._change(c, t))
+            if ok is not False:
+                return False
+        return True
 
     def try_shift(
         self, start: int, k: int, involved: set[int], failing_at: dict[int, list[int]]
@@ -375,7 +458,7 @@ class _RowShifts:
             for n in self.through[c]:
                 if n in involved and self._holds_after(n, c) is False and n not in failing:
                     return None
-        # holds_if decides exactly wherever the values fit the scale (nearly always) ...
+        # The integer verdicts are exact wherever the values fit the scale (nearly always) ...
         if None in now.values():  # ... elsewhere the exact evaluation does
             identities, values = self.ranker.identities, self.ranker.values
             with values.what_if(self._changed_cells()):
@@ -386,15 +469,34 @@ class _RowShifts:
         return repaired
 
     def _holds_after(self, n: int, c: int) -> bool | None:
-        """``holds_if(n, changed)`` for the shift being tried, ``n`` going through moved cell ``c``."""
+        """Whether identity ``n``, through moved cell ``c``, holds after the shift being tried."""
         now = self._now
         if n in now:
             return now[n]
         if len(self.cols_of[n]) == 1:
             ok = now[n] = self.holds_with(n, c, self._moved[c])
         else:
-            ok = now[n] = self.ranker.holds_if(n, self._changed_cells())
+            ok = now[n] = self._holds_moved(n)
         return ok
+
+    def _holds_moved(self, n: int) -> bool | None:
+        """:meth:`_Ranker.holds_if` of identity ``n`` with the texts of the shift being tried
+        (the changes of the row's cells computed once for all identities and shifts)."""
+        base = self.ranker.base(n)
+        if base is None:
+            return None
+        diff, tol, coefficients = base
+        form_id, r, moved = self.form_id, self.r, self._moved
+        for c in self._cols:
+            coefficient = coefficients.get((form_id, r, c))
+            if coefficient is None:
+                continue
+            change = self._change(c, moved[c])
+            if change is None:
+                return None
+            diff += coefficient[0] * change[0]
+            tol += coefficient[1] * change[1]
+        return not diff or abs(diff) < tol
 
     def _changed_cells(self) -> dict[CellKey, str]:
         """The cells the shift being tried changes, with their texts after it."""
