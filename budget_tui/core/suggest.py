@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, getcontext
 
 from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
@@ -574,7 +574,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             continue
         explained |= set(short)
         ident = ranker.identities[short[0]]
-        s = parts_sum(ident, ranker.values)
+        s = _parts_sum(ident, ranker.values)
         f = Finding(
             rule="structure.missing_rows",
             severity="error",
@@ -590,6 +590,25 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         )
         out.append(f)
     return out, explained
+
+
+def _parts_sum(ident: Identity, values: Values) -> Decimal:
+    """:func:`parts_sum` of an identity down a column or along a row, from the form's scaled
+    integers where that is exact: each is its cell's value times ``10 ** (scale_decimals + 1)``
+    (``None``, or a cell not read yet, raises TypeError), and while the sum of their sizes is
+    below ``10 ** precision`` no Decimal sum of those values rounds either. (It may differ from
+    parts_sum's in its exponent only: it is quantized before it is printed.)"""
+    rows, cols = ident.rows, ident.cols
+    if rows is not None or cols is not None:
+        grid = values.grid(ident.form)
+        _, r, c = ident.total
+        try:
+            ints = [grid[x][c] for x in rows] if rows is not None else [grid[r][j] for j in cols or ()]
+            if sum(map(abs, ints)) < 10 ** getcontext().prec:
+                return Decimal(sum(ints)).scaleb(-(values.precision.scale_decimals + 1))
+        except TypeError:
+            pass
+    return parts_sum(ident, values)
 
 
 def _short(ident: Identity, values: Values) -> bool:
@@ -624,7 +643,7 @@ def findings_for_failures(
         if n in explained:
             continue
         ident = identities[n]
-        s = parts_sum(ident, values)
+        s = _parts_sum(ident, values)
         total_text = values.text(ident.total)
         # The finding lists the total and the parts printing something; its id names them all.
         cells = [cell_ref(doc, ident.total)] + [cell_ref(doc, k) for k in ident.parts if values.text(k)]
