@@ -200,7 +200,11 @@ class _Ranker:
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
         # The candidate stands in as the cell's text, so every text-keyed cache sees it.
-        texts = {key: format_like(new, "", self.decimals)}
+        return self._try_text(key, format_like(new, "", self.decimals))
+
+    def _try_text(self, key: CellKey, text: str) -> tuple[list[int], list[int]]:
+        """:meth:`try_value` with the value printed (``format_like(new, "", decimals)``)."""
+        texts = {key: text}
         ids = self.by_cell.get(key, [])
         change = self.change(key, texts[key])
         oks = [self.holds_changed(n, key, change) for n in ids]
@@ -218,29 +222,38 @@ class _Ranker:
                 broken.append(n)
         return repaired, broken
 
-    def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
+    def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str, str]]:
+        """(score, cell, value, identities repaired, why, value printed like the cell) of each
+        proposal for failing identity ``n``, best first."""
         ident = self.identities[n]
         v = self.values
         total = v.value(ident.total)
         parts = [v.value(k) for k in ident.parts]
         s = sum(parts, ZERO)
-        out: list[tuple[float, CellKey, Decimal, list[int], str]] = []
+        out: list[tuple[float, CellKey, Decimal, list[int], str, str]] = []
         options: list[tuple[CellKey, Decimal]] = [(ident.total, s)]
         for k, pv in zip(ident.parts, parts, strict=True):
             options.append((k, total - (s - pv)))
         for key, new in options:
             if new < 0 or new == v.value(key):
                 continue
-            repaired, broken = self.try_value(key, new)
+            plain = format_like(new, "", self.decimals)
+            repaired, broken = self._try_text(key, plain)
             if n not in repaired:
                 continue
             old = v.text(key)
-            like, why = ocr_likelihood(old, format_like(new, old, self.decimals, self.thousands))
+            # Printed like ``old``, it differs from ``plain`` only where it groups thousands.
+            printed = (
+                format_like(new, old, self.decimals, self.thousands)
+                if self.thousands or "," in old
+                else plain
+            )
+            like, why = ocr_likelihood(old, printed)
             neighbour = self._neighbour_match(key, new)
             if neighbour and like < 3:
                 like, why = 3.0, "value of the neighbouring column"
             score = 10 * len(repaired) - 25 * len(broken) + like
-            out.append((score, key, new, repaired, why))
+            out.append((score, key, new, repaired, why, printed))
         out.sort(key=lambda t: -t[0])
         return out
 
@@ -546,7 +559,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         )
         for n in ids:
             ident = ranker.identities[n]
-            total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
+            total = _parts_sum(ident, ranker.values)  # (printed by format_like: by value)
             ref = cell_ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals, ranker.thousands)
             f.suggestions.append(
@@ -663,9 +676,8 @@ def findings_for_failures(
         fid_of[n] = f.id
         pending.append((f, n))
     for f, n in pending:
-        for score, key, new, repaired, why in ranker.candidates(n)[:5]:
-            ref = cell_ref(doc, key)
-            text = format_like(new, ref.text, ranker.decimals, ranker.thousands)
+        for score, key, _, repaired, why, text in ranker.candidates(n)[:5]:
+            ref = cell_ref(doc, key)  # (its text is the one ``text`` is printed like)
             f.suggestions.append(
                 Suggestion(
                     "value",
