@@ -79,8 +79,13 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
 
 def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
     """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
+    parts = ident.parts
     coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
-    for k in ident.parts:
+    coefficients.update(dict.fromkeys(parts, (-1, 1)))
+    if len(coefficients) == len(parts) + 1:  # every cell once (nearly always): done
+        return coefficients
+    coefficients = {ident.total: (1, 1)}
+    for k in parts:
         sign, count = coefficients.get(k, (0, 0))
         coefficients[k] = (sign - 1, count + 1)
     return coefficients
@@ -326,6 +331,8 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
     failing_at: dict[int, list[int]] = {}
     amount_set = set(amount)
     for c in range(width):
+        if not through[c]:
+            continue
         ids = [n for n in through[c] if n in failing]
         if ids and c not in amount_set:  # (through an amount cell, an identity is involved)
             involved = {n for j in amount for n in through[j]} if involved is None else involved
