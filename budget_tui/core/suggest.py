@@ -10,7 +10,8 @@ from the neighbouring column).
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from collections.abc import Sequence
+from decimal import Decimal, getcontext
 
 from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
@@ -78,11 +79,35 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
 
 def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
     """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
+    parts = ident.parts
     coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
-    for k in ident.parts:
+    coefficients.update(dict.fromkeys(parts, (-1, 1)))
+    if len(coefficients) == len(parts) + 1:  # every cell once (nearly always): done
+        return coefficients
+    coefficients = {ident.total: (1, 1)}
+    for k in parts:
         sign, count = coefficients.get(k, (0, 0))
         coefficients[k] = (sign - 1, count + 1)
     return coefficients
+
+
+_Base = tuple[int, int, dict[CellKey, tuple[int, int]]]
+"""An identity's (total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale."""
+
+
+def _verdict(base: _Base | None, key: CellKey, change: tuple[int, int] | None) -> bool | None:
+    """Whether an identity (``base``) holds with cell ``key`` changed by ``change`` (its scaled
+    value and half-width; :meth:`_Ranker.change`); ``None`` where some value does not fit."""
+    if base is None:
+        return None
+    diff, tol, coefficients = base
+    coefficient = coefficients.get(key)
+    if coefficient is not None:
+        if change is None:
+            return None
+        diff += coefficient[0] * change[0]
+        tol += coefficient[1] * change[1]
+    return not diff or abs(diff) < tol
 
 
 class _Ranker:
@@ -102,43 +127,72 @@ class _Ranker:
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
-        self._base: dict[int, tuple[int, int, dict[CellKey, tuple[int, int]]] | None] = {}
+        self._base: dict[int, _Base | None] = {}
+
+    def base(self, n: int) -> _Base | None:
+        """Identity ``n``'s :meth:`_difference` (computed once)."""
+        try:
+            return self._base[n]
+        except KeyError:
+            base = self._base[n] = self._difference(self.identities[n])
+            return base
+
+    def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
+        """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
+        half-width; ``None`` where either value does not fit the scale."""
+        values = self.values
+        old, new = values.scaled(key), values.scaled_text(text)
+        if old is None or new is None:
+            return None
+        return new - old, values.width_of_text(key, text) - values.scaled_width(key)
 
     def holds_if(self, n: int, texts: dict[CellKey, str]) -> bool | None:
         """Whether identity ``n`` holds with the cells in ``texts`` printing those texts, from
         its scaled difference and tolerance updated cell by cell (what :func:`holds` computes
         under :meth:`Values.what_if`, without it); ``None`` where some value does not fit."""
-        if n not in self._base:
-            self._base[n] = self._difference(self.identities[n])
-        base = self._base[n]
+        base = self.base(n)
         if base is None:
             return None
         diff, tol, coefficients = base
-        values = self.values
         for key, text in texts.items():
             coefficient = coefficients.get(key)
             if coefficient is None:
                 continue
-            sign, count = coefficient
-            old, new = values.scaled(key), values.scaled_text(text)
-            if old is None or new is None:
+            change = self.change(key, text)
+            if change is None:
                 return None
-            diff += sign * (new - old)
-            tol += count * (values.width_of_text(key, text) - values.scaled_width(key))
+            diff += coefficient[0] * change[0]
+            tol += coefficient[1] * change[1]
         return not diff or abs(diff) < tol
 
-    def coefficients(self, n: int) -> dict[CellKey, tuple[int, int]]:
-        """The cells of identity ``n`` with their (sign, count) in ``total - Σ parts``."""
-        if n not in self._base:
-            self._base[n] = self._difference(self.identities[n])
-        base = self._base[n]
-        return _coefficients(self.identities[n]) if base is None else base[2]
+    def holds_changed(self, n: int, key: CellKey, change: tuple[int, int] | None) -> bool | None:
+        """:meth:`holds_if` for one cell ``key`` printing a text that changes it by ``change``
+        (:meth:`change`: the cell's own, the same for every identity through it)."""
+        return _verdict(self.base(n), key, change)
 
-    def _difference(self, ident: Identity) -> tuple[int, int, dict[CellKey, tuple[int, int]]] | None:
+    def _difference(self, ident: Identity) -> _Base | None:
         """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
         ``None`` where some value does not fit it."""
         values = self.values
         coefficients = _coefficients(ident)
+        rows, cols = ident.rows, ident.cols
+        if rows is not None or cols is not None:
+            # Down a column or along a row: the same sums straight from the form's grids (a
+            # value that does not fit, ``None``, or a cell not read yet raises TypeError; the
+            # loop below then decides, cell by cell, as for any other identity).
+            _, r, c = ident.total
+            grid, widths = values.grid(ident.form), values.widths(ident.form)
+            try:
+                if rows is not None:
+                    diff = grid[r][c] - sum([grid[x][c] for x in rows])
+                    tol = widths[r][c] + sum([widths[x][c] for x in rows])
+                else:
+                    g, w = grid[r], widths[r]
+                    diff = g[c] - sum([g[j] for j in cols or ()])
+                    tol = w[c] + sum([w[j] for j in cols or ()])
+                return diff, tol, coefficients
+            except TypeError:
+                pass
         diff = tol = 0
         for k, (sign, count) in coefficients.items():
             v = values.scaled(k)
@@ -151,9 +205,14 @@ class _Ranker:
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
         # The candidate stands in as the cell's text, so every text-keyed cache sees it.
-        texts = {key: format_like(new, "", self.decimals)}
+        return self._try_text(key, format_like(new, "", self.decimals))
+
+    def _try_text(self, key: CellKey, text: str) -> tuple[list[int], list[int]]:
+        """:meth:`try_value` with the value printed (``format_like(new, "", decimals)``)."""
+        texts = {key: text}
         ids = self.by_cell.get(key, [])
-        oks = [self.holds_if(n, texts) for n in ids]
+        change = self.change(key, texts[key])
+        oks = [self.holds_changed(n, key, change) for n in ids]
         if None in oks:
             with self.values.what_if(texts):
                 oks = [
@@ -168,29 +227,38 @@ class _Ranker:
                 broken.append(n)
         return repaired, broken
 
-    def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str]]:
+    def candidates(self, n: int) -> list[tuple[float, CellKey, Decimal, list[int], str, str]]:
+        """(score, cell, value, identities repaired, why, value printed like the cell) of each
+        proposal for failing identity ``n``, best first."""
         ident = self.identities[n]
         v = self.values
         total = v.value(ident.total)
         parts = [v.value(k) for k in ident.parts]
         s = sum(parts, ZERO)
-        out: list[tuple[float, CellKey, Decimal, list[int], str]] = []
+        out: list[tuple[float, CellKey, Decimal, list[int], str, str]] = []
         options: list[tuple[CellKey, Decimal]] = [(ident.total, s)]
         for k, pv in zip(ident.parts, parts, strict=True):
             options.append((k, total - (s - pv)))
         for key, new in options:
             if new < 0 or new == v.value(key):
                 continue
-            repaired, broken = self.try_value(key, new)
+            plain = format_like(new, "", self.decimals)
+            repaired, broken = self._try_text(key, plain)
             if n not in repaired:
                 continue
             old = v.text(key)
-            like, why = ocr_likelihood(old, format_like(new, old, self.decimals, self.thousands))
+            # Printed like ``old``, it differs from ``plain`` only where it groups thousands.
+            printed = (
+                format_like(new, old, self.decimals, self.thousands)
+                if self.thousands or "," in old
+                else plain
+            )
+            like, why = ocr_likelihood(old, printed)
             neighbour = self._neighbour_match(key, new)
             if neighbour and like < 3:
                 like, why = 3.0, "value of the neighbouring column"
             score = 10 * len(repaired) - 25 * len(broken) + like
-            out.append((score, key, new, repaired, why))
+            out.append((score, key, new, repaired, why, printed))
         out.sort(key=lambda t: -t[0])
         return out
 
@@ -251,94 +319,211 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
 
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
     """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
-    by_cell = ranker.by_cell
+    by_cell, failing = ranker.by_cell, ranker.failing
+    table = ranker.values.table(form_id)
+    width = table.width
+    texts = list(table.rows[r].texts)
+    # The identities through each cell of the row, read once: every test below needs them.
+    # (Shifts write cells up to ``max(width, len(texts)) + 1``; the index covers them all.)
+    through = [by_cell.get((form_id, r, c), ()) for c in range(max(width, len(texts)) + MAX_SHIFT)]
     involved: set[int] | None = None  # the identities through the row's amount cells
-
-    def through_amounts() -> set[int]:
-        return {n for c in amount for n in by_cell.get((form_id, r, c), [])}
-
     # By column of the row, the failing identities through it: a shift moving none repairs nothing.
     failing_at: dict[int, list[int]] = {}
     amount_set = set(amount)
-    for c in range(ranker.values.table(form_id).width):
-        through = [n for n in by_cell.get((form_id, r, c), ()) if n in ranker.failing]
-        if through and c not in amount_set:  # (through an amount cell, an identity is involved)
-            involved = through_amounts() if involved is None else involved
-            through = [n for n in through if n in involved]
-        if through:
-            failing_at[c] = through
+    for c in range(width):
+        if not through[c]:
+            continue
+        ids = [n for n in through[c] if n in failing]
+        if ids and c not in amount_set:  # (through an amount cell, an identity is involved)
+            involved = {n for j in amount for n in through[j]} if involved is None else involved
+            ids = [n for n in ids if n in involved]
+        if ids:
+            failing_at[c] = ids
     if not failing_at:
         return None
-    texts = list(ranker.values.table(form_id).rows[r].texts)
-    if all(_unshiftable(ranker, n, form_id, r, texts) for ids in failing_at.values() for n in ids):
+    row = _RowShifts(ranker, form_id, r, width, texts, through)
+    if all(row.unshiftable(n) for ids in failing_at.values() for n in ids):
         return None
-    involved = through_amounts() if involved is None else involved
+    involved = {n for j in amount for n in through[j]} if involved is None else involved
     last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
     best: tuple[int, int, set[int]] | None = None
     for start in amount:
         for k in (1, -1, 2, -2):
             if start + min(k, 0) > last:
                 continue
-            repaired = _try_shift(ranker, form_id, r, start, k, involved, texts, failing_at)
+            repaired = row.try_shift(start, k, involved, failing_at)
             if repaired is not None and (best is None or len(repaired) > len(best[2])):
                 best = (start, k, repaired)
     return best
 
 
-def _unshiftable(ranker: _Ranker, n: int, form_id: str, r: int, texts: list[str]) -> bool:
-    """Whether no shift of row ``r`` can make identity ``n`` hold: it goes through one cell of
-    the row, and none of the texts a shift of at most two cells can bring there would do."""
-    keys = [k for k in ranker.coefficients(n) if k[0] == form_id and k[1] == r]
-    if len(keys) != 1:
-        return False
-    c = keys[0][2]
-    brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
-    return all(ranker.holds_if(n, {keys[0]: t}) is False for t in brought)
+class _RowShifts:
+    """The shifts of one row, sharing what they have in common: the identities through each
+    cell, the cells of the row each identity goes through, and whether an identity through
+    one cell of the row holds with a given text there (shifts bring the same few texts)."""
 
+    def __init__(
+        self,
+        ranker: _Ranker,
+        form_id: str,
+        r: int,
+        width: int,
+        texts: list[str],
+        through: list[Sequence[int]],
+    ) -> None:
+        self.ranker = ranker
+        self.form_id = form_id
+        self.r = r
+        self.width = width
+        self.texts = texts
+        self.through = through
+        # Per identity, the cells of the row it goes through (its keys in this row, as its
+        # coefficients have them: the index lists an identity under each key it involves).
+        self.cols_of: dict[int, list[int]] = {}
+        for c, ids in enumerate(through):
+            for n in ids:
+                cols = self.cols_of.get(n)
+                if cols is None:
+                    self.cols_of[n] = [c]
+                elif cols[-1] != c:  # (an identity may list a cell twice)
+                    cols.append(c)
+        self._holds_with: dict[tuple[int, str], bool | None] = {}
+        self._changes: dict[tuple[int, str], tuple[int, int] | None] = {}
+        # The shift being tried: texts after it, the cells it changes (their keys and texts on
+        # first use), and per identity through them whether it then holds.
+        self._moved: list[str] = []
+        self._cols: list[int] = []
+        self._changed: dict[CellKey, str] | None = None
+        self._now: dict[int, bool | None] = {}
 
-def _try_shift(
-    ranker: _Ranker,
-    form_id: str,
-    r: int,
-    start: int,
-    k: int,
-    involved: set[int],
-    texts: list[str],
-    failing_at: dict[int, list[int]],
-) -> set[int] | None:
-    width = ranker.values.table(form_id).width
-    # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
-    # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
-    if k > 0:
-        if any(texts[width - k :]):
+    def holds_with(self, n: int, c: int, text: str) -> bool | None:
+        """Whether identity ``n``, whose only cell in the row is ``c``, holds with ``text`` there.
+        The other cells a shift changes are not ``n``'s: this is the verdict for every shift
+        writing ``text`` at ``c``."""
+        memo = (n, text)
+        try:
+            return self._holds_with[memo]
+        except KeyError:
+            ok = self._holds_with[memo] = self.ranker.holds_changed(
+                n, (self.form_id, self.r, c), self._change(c, text)
+            )
+            return ok
+
+    def _change(self, c: int, text: str) -> tuple[int, int] | None:
+        """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
+        same few texts to a cell, and several identities go through it)."""
+        memo = (c, text)
+        try:
+            return self._changes[memo]
+        except KeyError:
+            change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+            return change
+
+    def unshiftable(self, n: int) -> bool:
+        """Whether no shift of the row can make identity ``n`` hold: it goes through one cell of
+        the row, and none of the texts a shift of at most two cells can bring there would do."""
+        cols = self.cols_of[n]
+        if len(cols) != 1:
+            return False
+        c, texts = cols[0], self.texts
+        brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
+        # holds_with, text by text, with the identity's base and the cell's key taken once.
+        base, key, verdicts = self.ranker.base(n), (self.form_id, self.r, c), self._holds_with
+        for t in brought:
+            memo = (n, t)
+            if memo in verdicts:
+                ok = verdicts[memo]
+            elif t == texts[c] and base is not None:
+                # Its own text back changes nothing: a cell's scaled value and half-width are
+                # those of its text, and they fit the scale (else ``base`` would be None).
+                ok = verdicts[memo] = _verdict(base, key, (0, 0))
+            else:
+                ok = verdicts[memo] = _verdict(base, key, self._change(c, t))
+            if ok is not False:
+                return False
+        return True
+
+    def try_shift(
+        self, start: int, k: int, involved: set[int], failing_at: dict[int, list[int]]
+    ) -> set[int] | None:
+        """The failing identities the shift of the row by ``k`` from ``start`` on repairs, if it
+        repairs any and breaks none."""
+        texts, width = self.texts, self.width
+        # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
+        # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
+        if k > 0:
+            if any(texts[width - k :]):
+                return None
+            moved = texts[:start] + [""] * k + texts[start : width - k]
+        else:
+            j = -k
+            if start < j or any(texts[start - j : start]):
+                return None
+            moved = texts[: start - j] + texts[start:] + [""] * j
+        # Cells before ``start + min(k, 0)`` stay as they are.
+        n_texts = len(texts)
+        cols = [c for c in range(start + min(k, 0), len(moved)) if c >= n_texts or moved[c] != texts[c]]
+        if not cols:
             return None
-        moved = texts[:start] + [""] * k + texts[start : width - k]
-    else:
-        j = -k
-        if start < j or any(texts[start - j : start]):
+        failing = self.ranker.failing
+        self._moved, self._cols, self._changed = moved, cols, None
+        now = self._now = {}  # per identity through a moved cell: holds after the shift?
+        # Only identities through a moved cell can change; unless one of the failing ones may
+        # then hold, nothing is repaired (the exact check below would say the same, slower).
+        if all(self._holds_after(n, c) is False for c in cols for n in failing_at.get(c, ())):
             return None
-        moved = texts[: start - j] + texts[start:] + [""] * j
-    if moved == texts:
-        return None
-    cols = [c for c, t in enumerate(moved) if c >= len(texts) or t != texts[c]]
-    # Only identities through a moved cell can change; unless one of the failing ones may
-    # then hold, nothing is repaired (the exact check below would say the same, slower).
-    changed = {(form_id, r, c): moved[c] for c in cols}
-    if all(ranker.holds_if(n, changed) is False for c in cols for n in failing_at.get(c, ())):
-        return None
-    affected = {n for key in changed for n in ranker.by_cell.get(key, ()) if n in involved}
-    failing = [n for n in affected if n in ranker.failing]
-    passing = [n for n in affected if n not in ranker.failing]
-    # holds_if decides exactly wherever the values fit the scale (nearly always) ...
-    now = {n: ranker.holds_if(n, changed) for n in failing + passing}
-    if None in now.values():  # ... elsewhere the exact evaluation does
-        identities, values = ranker.identities, ranker.values
-        with values.what_if(changed):
-            now = {n: holds(identities[n], values) if ok is None else ok for n, ok in now.items()}
-    repaired = {n for n in failing if now[n]}
-    if not repaired or not all(now[n] for n in passing):
-        return None
-    return repaired
+        # A passing identity that no longer holds: nothing below can change that, so no need
+        # to look at the others (all of these are involved, and so are those of ``failing_at``).
+        for c in cols:
+            for n in self.through[c]:
+                if n in involved and self._holds_after(n, c) is False and n not in failing:
+                    return None
+        # The integer verdicts are exact wherever the values fit the scale (nearly always) ...
+        if None in now.values():  # ... elsewhere the exact evaluation does
+            identities, values = self.ranker.identities, self.ranker.values
+            with values.what_if(self._changed_cells()):
+                now = {n: holds(identities[n], values) if ok is None else ok for n, ok in now.items()}
+        repaired = {n for n, ok in now.items() if ok and n in failing}
+        if not repaired or not all(ok for n, ok in now.items() if n not in failing):
+            return None
+        return repaired
+
+    def _holds_after(self, n: int, c: int) -> bool | None:
+        """Whether identity ``n``, through moved cell ``c``, holds after the shift being tried."""
+        now = self._now
+        if n in now:
+            return now[n]
+        if len(self.cols_of[n]) == 1:
+            ok = now[n] = self.holds_with(n, c, self._moved[c])
+        else:
+            ok = now[n] = self._holds_moved(n)
+        return ok
+
+    def _holds_moved(self, n: int) -> bool | None:
+        """:meth:`_Ranker.holds_if` of identity ``n`` with the texts of the shift being tried
+        (the changes of the row's cells computed once for all identities and shifts)."""
+        base = self.ranker.base(n)
+        if base is None:
+            return None
+        diff, tol, coefficients = base
+        form_id, r, moved = self.form_id, self.r, self._moved
+        for c in self._cols:
+            coefficient = coefficients.get((form_id, r, c))
+            if coefficient is None:
+                continue
+            change = self._change(c, moved[c])
+            if change is None:
+                return None
+            diff += coefficient[0] * change[0]
+            tol += coefficient[1] * change[1]
+        return not diff or abs(diff) < tol
+
+    def _changed_cells(self) -> dict[CellKey, str]:
+        """The cells the shift being tried changes, with their texts after it."""
+        if self._changed is None:
+            form_id, r, moved = self.form_id, self.r, self._moved
+            self._changed = {(form_id, r, c): moved[c] for c in self._cols}
+        return self._changed
 
 
 def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
@@ -381,7 +566,7 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         )
         for n in ids:
             ident = ranker.identities[n]
-            total = sum((ranker.values.value(k) for k in ident.parts), ZERO)
+            total = _parts_sum(ident, ranker.values)  # (printed by format_like: by value)
             ref = cell_ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals, ranker.thousands)
             f.suggestions.append(
@@ -409,7 +594,7 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             continue
         explained |= set(short)
         ident = ranker.identities[short[0]]
-        s = parts_sum(ident, ranker.values)
+        s = _parts_sum(ident, ranker.values)
         f = Finding(
             rule="structure.missing_rows",
             severity="error",
@@ -425,6 +610,25 @@ def _missing_rows(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
         )
         out.append(f)
     return out, explained
+
+
+def _parts_sum(ident: Identity, values: Values) -> Decimal:
+    """:func:`parts_sum` of an identity down a column or along a row, from the form's scaled
+    integers where that is exact: each is its cell's value times ``10 ** (scale_decimals + 1)``
+    (``None``, or a cell not read yet, raises TypeError), and while the sum of their sizes is
+    below ``10 ** precision`` no Decimal sum of those values rounds either. (It may differ from
+    parts_sum's in its exponent only: it is quantized before it is printed.)"""
+    rows, cols = ident.rows, ident.cols
+    if rows is not None or cols is not None:
+        grid = values.grid(ident.form)
+        _, r, c = ident.total
+        try:
+            ints = [grid[x][c] for x in rows] if rows is not None else [grid[r][j] for j in cols or ()]
+            if sum(map(abs, ints)) < 10 ** getcontext().prec:
+                return Decimal(sum(ints)).scaleb(-(values.precision.scale_decimals + 1))
+        except TypeError:
+            pass
+    return parts_sum(ident, values)
 
 
 def _short(ident: Identity, values: Values) -> bool:
@@ -459,7 +663,7 @@ def findings_for_failures(
         if n in explained:
             continue
         ident = identities[n]
-        s = parts_sum(ident, values)
+        s = _parts_sum(ident, values)
         total_text = values.text(ident.total)
         # The finding lists the total and the parts printing something; its id names them all.
         cells = [cell_ref(doc, ident.total)] + [cell_ref(doc, k) for k in ident.parts if values.text(k)]
@@ -479,9 +683,8 @@ def findings_for_failures(
         fid_of[n] = f.id
         pending.append((f, n))
     for f, n in pending:
-        for score, key, new, repaired, why in ranker.candidates(n)[:5]:
-            ref = cell_ref(doc, key)
-            text = format_like(new, ref.text, ranker.decimals, ranker.thousands)
+        for score, key, _, repaired, why, text in ranker.candidates(n)[:5]:
+            ref = cell_ref(doc, key)  # (its text is the one ``text`` is printed like)
             f.suggestions.append(
                 Suggestion(
                     "value",
