@@ -200,9 +200,16 @@ class ReviewBase(Screen[None]):
                 # undrawn until then (a resize handled meanwhile lays out only the screen).
                 self.grid.call_later(self._end_hold)
         if now:
-            self._end_hold()
+            self._end_hold(draw=False)
 
-    def _end_hold(self) -> None:
+    def _end_hold(self, *, draw: bool = True) -> None:
+        """Show the panes and let repaints go.
+
+        Args:
+            draw: Lay out and draw the frame now rather than at the screen's next update tick:
+                the ticks keep the phase of the first one (60 a second), so waiting for the next
+                costs anything up to a frame period (17 ms) with nothing else to do.
+        """
         if self._ending is not None:
             for widget in (self.query_one("#body"), self.status, self.query_one(KeyFooter)):
                 widget.display = True
@@ -210,6 +217,10 @@ class ReviewBase(Screen[None]):
             self._ending = None
             self.refresh()
             self.query_one(KeyFooter).release()
+            if draw:
+                # What the update timer would run at its next tick (Textual 8.2.8 has no public
+                # "update now"); it pauses the timer, so the tick does not draw the frame again.
+                self._on_timer_update()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip the restyle of every widget on the first resume (runs before `Screen`'s own
