@@ -222,6 +222,13 @@ class ReviewBase(Screen[None]):
                 # "update now"); it pauses the timer, so the tick does not draw the frame again.
                 self._on_timer_update()
 
+    def _compositor_refresh(self) -> None:
+        """Draw the screen, except while repaints are held: a resize handled then (the
+        terminal's size arrives while the first document is read) queues a redraw of the
+        empty screen that nothing would show; `_end_hold` draws it whole instead."""
+        if self._hold is None and self._ending is None:
+            super()._compositor_refresh()
+
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip the restyle of every widget on the first resume (runs before `Screen`'s own
         handler): each was styled as it was mounted, a moment ago, with the classes this size
