@@ -328,7 +328,12 @@ Badges: **✗n** n failing checks · **!n** warnings · **✓** all reconciled �
         while parent is not None:
             parent.expand()
             parent = parent.parent
-        self.department_tree.move_cursor(node, animate=False)
+        tree = self.department_tree
+        # `Tree.move_cursor` takes the node's line from the last time the tree's lines were
+        # built: a node added or uncovered just now has none yet (the cursor went to the top
+        # line instead), so they are built first (`get_node_at_line` builds stale lines).
+        tree.get_node_at_line(0)
+        tree.move_cursor(node, animate=False)
 
     # Building ------------------------------------------------------------------------------
 
