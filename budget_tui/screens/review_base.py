@@ -221,6 +221,8 @@ class ReviewBase(Screen[None]):
                 # What the update timer would run at its next tick (Textual 8.2.8 has no public
                 # "update now"); it pauses the timer, so the tick does not draw the frame again.
                 self._on_timer_update()
+                # The navigator's tree comes a frame later (see `Navigator.show_tree`).
+                self.call_later(self.navigator.show_tree)
 
     def _compositor_refresh(self) -> None:
         """Draw the screen, except while repaints are held: a resize handled then (the
