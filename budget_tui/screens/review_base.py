@@ -192,7 +192,14 @@ class ReviewBase(Screen[None]):
         hold, self._hold = self._hold, None
         if hold is not None:
             if self.focused is None:
-                self.set_focus(self.grid, scroll_visible=False)
+                grid = self.grid
+                if grid.focusable:
+                    # Styled focused at once: set_focus restyles the table pane and the grid
+                    # (for the pane's :focus-within), then the grid's Focus event sets
+                    # has_focus, which restyled the grid again (for its :focus rules; its ten
+                    # component classes make that 3 ms). Set already, the event changes nothing.
+                    grid.set_reactive(DataGrid.has_focus, True)
+                self.set_focus(grid, scroll_visible=False)
             self._ending = hold
             if not now:
                 # After the grid's Focus event, queued just now ahead of this callback: the
