@@ -28,6 +28,7 @@ from textual.worker import get_current_worker
 from budget_tui.core.batch import CheckOptions, check_file, source_files
 from budget_tui.core.corrections import SidecarError
 from budget_tui.core.findings import NARRATIVE, Finding
+from budget_tui.core.gcpause import collector_paused
 from budget_tui.core.model import Form
 from budget_tui.core.review import ReviewSession
 from budget_tui.core.source import UnreadableSource
@@ -98,6 +99,15 @@ class ReviewBase(Screen[None]):
         """The hold, once the panes are shown, until the table has the focus (`_release`)."""
         self._resumed = False
         """Whether the screen was shown before (see `on_screen_resume`)."""
+        self._startup = ExitStack()
+        """The cyclic collector stays off from here (the app is starting: its stylesheet,
+        widgets and first document are made, all of them kept) until the first document is
+        drawn (`_end_hold`), or is shown after the hold ran out, or none will come: the
+        twenty-odd collections that startup triggered found nothing to free. What it made
+        then moves to the oldest generation (`collector_paused`). Not ended sooner: the
+        loader's own pause around the first parse, started with the collector off, leaves
+        turning it back on to this one."""
+        self._startup.enter_context(collector_paused())
 
     # Layout --------------------------------------------------------------------------------
 
@@ -192,7 +202,14 @@ class ReviewBase(Screen[None]):
         hold, self._hold = self._hold, None
         if hold is not None:
             if self.focused is None:
-                self.set_focus(self.grid, scroll_visible=False)
+                grid = self.grid
+                if grid.focusable:
+                    # Styled focused at once: set_focus restyles the table pane and the grid
+                    # (for the pane's :focus-within), then the grid's Focus event sets
+                    # has_focus, which restyled the grid again (for its :focus rules; its ten
+                    # component classes make that 3 ms). Set already, the event changes nothing.
+                    grid.set_reactive(DataGrid.has_focus, True)
+                self.set_focus(grid, scroll_visible=False)
             self._ending = hold
             if not now:
                 # After the grid's Focus event, queued just now ahead of this callback: the
@@ -200,9 +217,16 @@ class ReviewBase(Screen[None]):
                 # undrawn until then (a resize handled meanwhile lays out only the screen).
                 self.grid.call_later(self._end_hold)
         if now:
-            self._end_hold()
+            self._end_hold(draw=False)
 
-    def _end_hold(self) -> None:
+    def _end_hold(self, *, draw: bool = True) -> None:
+        """Show the panes and let repaints go.
+
+        Args:
+            draw: Lay out and draw the frame now rather than at the screen's next update tick:
+                the ticks keep the phase of the first one (60 a second), so waiting for the next
+                costs anything up to a frame period (17 ms) with nothing else to do.
+        """
         if self._ending is not None:
             for widget in (self.query_one("#body"), self.status, self.query_one(KeyFooter)):
                 widget.display = True
@@ -210,6 +234,27 @@ class ReviewBase(Screen[None]):
             self._ending = None
             self.refresh()
             self.query_one(KeyFooter).release()
+            if draw:
+                # What the update timer would run at its next tick (Textual 8.2.8 has no public
+                # "update now"); it pauses the timer, so the tick does not draw the frame again.
+                self._on_timer_update()
+                # The navigator's tree comes a frame later (see `Navigator.show_tree`).
+                self.call_later(self.navigator.show_tree)
+        self._end_startup_pause()
+
+    def _end_startup_pause(self) -> None:
+        """Turn the collector back on (see ``_startup``) once the first document is drawn, or
+        shown after the hold ran out, or none will come; not while a frame is pending."""
+        done = self.session is not None or self.workspace.loaded
+        if done and self._ending is None and self._hold is None:
+            self._startup.close()
+
+    def _compositor_refresh(self) -> None:
+        """Draw the screen, except while repaints are held: a resize handled then (the
+        terminal's size arrives while the first document is read) queues a redraw of the
+        empty screen that nothing would show; `_end_hold` draws it whole instead."""
+        if self._hold is None and self._ending is None:
+            super()._compositor_refresh()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip the restyle of every widget on the first resume (runs before `Screen`'s own
@@ -223,6 +268,7 @@ class ReviewBase(Screen[None]):
     def on_unmount(self) -> None:
         """Finish the running job, then give every document's lock up."""
         self._release(now=True)
+        self._startup.close()
         for waiter in self._paint_waiters:
             waiter.set()
         self._first_shown.set()  # never keep the loader waiting on a screen that is going away
@@ -326,6 +372,7 @@ class ReviewBase(Screen[None]):
         total = self.workspace.total
         self.navigator.set_progress(total, total, self._progress_text())
         self._release()
+        self._end_startup_pause()
         if not event.documents:
             self.query_one("#table-pane").border_title = "No documents"
             self.status.show_text("No readable documents in " + ", ".join(self.workspace.paths))
@@ -409,6 +456,7 @@ class ReviewBase(Screen[None]):
         with self.app.batch_update():
             self._show_session(event)
         self._release()
+        self._end_startup_pause()
         self._check_later(event.session)
 
     def _show_session(self, event: SessionOpened) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,11 @@ async def test_loads_corpus_and_opens_first_document(docs: Path, tmp_path: Path)
         assert grid.model.row_count == len(screen.session.doc.forms[screen.form_id].table.rows)  # type: ignore[union-attr]
         assert grid.header_height == 2
         assert focused(app) is grid
+        # the navigator's cursor is on the form shown, whose node was made a moment before
+        cursor = screen.navigator.department_tree.cursor_node
+        assert cursor is not None and cursor.data == NodeRef("form", screen.session.doc.path, screen.form_id)
+        # the cyclic collector, paused while the app started, runs again
+        assert gc.isenabled()
 
 
 async def test_navigator_opens_form_and_cursor_follows_source(doc_a: Path, tmp_path: Path) -> None:
