@@ -640,6 +640,23 @@ def _short(ident: Identity, values: Values) -> bool:
         return s < exact_total
 
 
+def _surplus_child(doc: Document, ident: Identity, values: Values, s: Decimal) -> str:
+    """For a code parent its sub-items exceed by exactly one sub-item's value, a note naming
+    that sub-item (printed twice, or filed under the wrong parent), else ``""``."""
+    if ident.rule != "totals.codes":
+        return ""
+    excess = s - values.value(ident.total)
+    if excess <= 0:
+        return ""
+    matches = [cell_ref(doc, k) for k in ident.parts if values.value(k) == excess]
+    if not matches:
+        return ""
+    if len(matches) == 1:
+        return f"; the excess is {matches[0].row}'s {matches[0].text}: a sub-item under the wrong parent?"
+    rows = "、".join(m.row for m in matches)
+    return f"; the excess is {matches[0].text}, as printed by {rows}: one sub-item printed twice?"
+
+
 def findings_for_failures(
     doc: Document,
     failing_ids: list[int],
@@ -673,7 +690,7 @@ def findings_for_failures(
             form=ident.form,
             message=(
                 f"{ident.description}: printed {total_text or 'blank'}, "
-                f"parts add up to {_quant(s, total_text)}"
+                f"parts add up to {_quant(s, total_text)}{_surplus_child(doc, ident, values, s)}"
             ),
             expected=_quant(s, total_text),
             actual=total_text or "",

@@ -150,3 +150,17 @@ def test_economic_codes_of_two_systems_follow_the_first(tmp_path: Path) -> None:
     found = _codes(run_checks(load_document(path)))
     assert [f.cells[0].row for f in found] == ["301/501"]
     assert (found[0].suggestions[0].row, found[0].suggestions[0].value) == ("30102/50101", "20.00")
+
+
+def test_a_sub_item_printed_twice_is_named_as_the_excess(tmp_path: Path) -> None:
+    twice = "2010350\t事业运行\t10.00\t10.00\t\n"
+    doc = _doc(tmp_path, ONE_COLUMN.replace(twice, twice + twice.replace("2010350", "2010351")))
+    found = _codes(run_checks(doc))
+    assert found, "20103 = Σ its 项 rows fails by the repeated row"
+    assert (
+        "the excess is 10.00, as printed by 2010350、2010351: one sub-item printed twice?" in found[0].message
+    )
+    assert found[0].cells[0].row == "20103"
+    misfiled = _doc(tmp_path, ONE_COLUMN.replace(twice, twice + "2010351\t其他\t7.00\t7.00\t\n"), "m.txt")
+    (first, *_) = _codes(run_checks(misfiled))
+    assert "the excess is 2010351's 7.00: a sub-item under the wrong parent?" in first.message
