@@ -28,6 +28,7 @@ from budget_tui.core.rules.common import (
     holds,
     parts_sum,
     scaled_difference,
+    shaped_parts,
 )
 
 CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
@@ -175,21 +176,15 @@ class _Ranker:
         ``None`` where some value does not fit it."""
         values = self.values
         coefficients = _coefficients(ident)
-        rows, cols = ident.rows, ident.cols
-        if rows is not None or cols is not None:
+        if ident.rows is not None or ident.cols is not None:
             # Down a column or along a row: the same sums straight from the form's grids (a
             # value that does not fit, ``None``, or a cell not read yet raises TypeError; the
             # loop below then decides, cell by cell, as for any other identity).
             _, r, c = ident.total
             grid, widths = values.grid(ident.form), values.widths(ident.form)
             try:
-                if rows is not None:
-                    diff = grid[r][c] - sum([grid[x][c] for x in rows])
-                    tol = widths[r][c] + sum([widths[x][c] for x in rows])
-                else:
-                    g, w = grid[r], widths[r]
-                    diff = g[c] - sum([g[j] for j in cols or ()])
-                    tol = w[c] + sum([w[j] for j in cols or ()])
+                diff = grid[r][c] - shaped_parts(ident, grid)
+                tol = widths[r][c] + shaped_parts(ident, widths)
                 return diff, tol, coefficients
             except TypeError:
                 pass

@@ -458,7 +458,7 @@ class Values:
 _COLUMN = [itemgetter(c) for c in range(64)]
 
 
-def _shaped_parts(identity: Identity, grid: list[list[Any]]) -> int:
+def shaped_parts(identity: Identity, grid: list[list[Any]]) -> int:
     """Σ of a shaped identity's parts (down its total's column, or along its row) in ``grid``.
     Raises TypeError where a part is ``None`` or still pending."""
     _, r, c = identity.total
@@ -475,7 +475,7 @@ def scaled_difference(identity: Identity, values: Values) -> int:
     _, r, c = identity.total
     if identity.rows is not None or identity.cols is not None:
         grid = values.grid(identity.form)
-        return grid[r][c] - _shaped_parts(identity, grid)  # type: ignore[no-any-return]
+        return grid[r][c] - shaped_parts(identity, grid)  # type: ignore[no-any-return]
     scaled: Any = values.scaled
     return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
 
@@ -503,8 +503,7 @@ def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
         if ident.held is not None:
             add(ident.held)
             continue
-        rows, cols = ident.rows, ident.cols
-        if rows is None and cols is None:
+        if ident.rows is None and ident.cols is None:
             add(holds(ident, values))
             continue
         if ident.form != form:
@@ -512,11 +511,7 @@ def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
             grid = values.grid(form)
         _, r, c = ident.total
         try:
-            if rows is not None:
-                diff = grid[r][c] - sum([grid[x][c] for x in rows])
-            else:
-                row = grid[r]
-                diff = row[c] - sum([row[j] for j in cols or ()])
+            diff = grid[r][c] - shaped_parts(ident, grid)
         except TypeError:  # a value finer than the scale, or pending: holds() decides
             add(holds(ident, values))
             continue
@@ -530,7 +525,7 @@ def _tolerance(identity: Identity, values: Values) -> int:
     if identity.rows is not None or identity.cols is not None:
         grid = values.widths(identity.form)
         try:
-            return grid[r][c] + _shaped_parts(identity, grid)  # type: ignore[no-any-return]
+            return grid[r][c] + shaped_parts(identity, grid)  # type: ignore[no-any-return]
         except TypeError:  # a cell outside the amount columns, still pending
             pass
     width = values.scaled_width
