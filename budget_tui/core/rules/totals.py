@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from budget_tui.core.model import Document, Form, Table
-from budget_tui.core.numbers import is_number, nospace
+from budget_tui.core.numbers import is_code, is_number, nospace
 from budget_tui.core.parse import is_total_label
 from budget_tui.core.rules.common import (
     ORDINAL_START,
@@ -186,21 +186,21 @@ def _subject_codes(table: Table) -> list[str]:
             continue
         first = code.partition("/")[0]
         if levels is None or row.is_total:
-            out.append(first if first.isascii() and first.isdigit() else "")
+            out.append(first if is_code(first) else "")
             continue
         cells = [row.texts[j] for j in levels]
         if all(cells):  # every level printed (most coded rows): the code as it stands
             joined = "".join(cells)
-            if joined.isascii() and joined.isdigit():
+            if is_code(joined):
                 context = cells
                 out.append(joined)
                 continue
         cells = [nospace(c) if " " in c else c for c in cells]  # (OCR spaces inside a code)
-        if not all(c.isdigit() and c.isascii() for c in cells if c):
+        if not all(is_code(c) for c in cells if c):
             out.append("")  # text in a code column (a shifted row): no code to trust
             continue
         if not any(cells):
-            out.append(first if first.isascii() and first.isdigit() else "")
+            out.append(first if is_code(first) else "")
             continue
         deepest = max(k for k, c in enumerate(cells) if c)
         for k, c in enumerate(cells):
@@ -247,17 +247,21 @@ def code_identities(doc: Document, form: Form) -> Iterator[Identity]:
                 section.append((r, codes[r]))
             continue
         for parent, kids in _parents(section).items():
-            rows = table.rows
-            printed = [c for c in cols if rows[parent].texts[c] or any(rows[k].texts[c] for k in kids)]
             yield from _row_sums(
                 "totals.codes",
                 form,
                 parent,
                 kids,
-                printed,
-                f"{rows[parent].key} = Σ its {len(kids)} sub-items",
+                _printed(table, parent, kids, cols),
+                f"{table.rows[parent].key} = Σ its {len(kids)} sub-items",
             )
         section = []
+
+
+def _printed(table: Table, total: int, parts: list[int], cols: list[int]) -> list[int]:
+    """The columns of ``cols`` in which row ``total`` or one of the rows ``parts`` prints something."""
+    rows = table.rows
+    return [c for c in cols if rows[total].texts[c] or any(rows[k].texts[c] for k in parts)]
 
 
 def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -> Iterator[Identity]:
@@ -276,7 +280,7 @@ def _sections(form: Form, table: Table, cols: list[int], unit_codes: set[str]) -
         kids = [r for r in kids if r not in nested]
         if not kids:
             continue
-        printed = [c for c in cols if table.rows[u].texts[c] or any(table.rows[k].texts[c] for k in kids)]
+        printed = _printed(table, u, kids, cols)
         yield from _row_sums("totals.units", form, u, kids, printed, f"{table.rows[u].key} = Σ its rows")
 
 
@@ -439,6 +443,15 @@ def _find_candidates(header: tuple[tuple[tuple[str, ...], str], ...]) -> Iterato
             yield c, parts
 
 
+def _mark_held(ids: list[Identity], values: Values) -> int:
+    """Evaluate ``ids`` (each keeps whether it held, for the session) and count those holding."""
+    held = 0
+    for i, ok in zip(ids, holds_many(ids, values), strict=True):
+        i.held = ok
+        held += ok
+    return held
+
+
 def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Identity]:
     """小计 / 合计 columns = Σ their sibling groups, per row; kept only when the data confirm it."""
     table = form.table
@@ -455,10 +468,7 @@ def column_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
         # Confirm on rows that print the subtotal: a misread header must not invent identities,
         # while a subtotal lost from some rows still shows as failures there.
         printed = [i for i in ids if table.rows[i.total[1]].texts[c]]
-        held = 0
-        for i, ok in zip(printed, holds_many(printed, values), strict=True):
-            i.held = ok
-            held += ok
+        held = _mark_held(printed, values)
         if printed and held >= max(1, CONFIRM_SHARE * len(printed)):
             yield from ids
 
@@ -521,10 +531,7 @@ def subset_identities(doc: Document, form: Form, values: Values) -> Iterator[Ide
             Identity("totals.subset", fid, (fid, r, c), None, description, "warning", cols=part)
             for r in sorted(nonzero[c] | nonzero[parent])
         ]
-        held = 0
-        for i, ok in zip(ids, holds_many(ids, values), strict=True):
-            i.held = ok
-            held += ok
+        held = _mark_held(ids, values)
         if len(ids) >= 3 and held >= MIRROR_SHARE * len(ids):
             yield from ids
 
