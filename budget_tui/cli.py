@@ -97,15 +97,8 @@ def _build_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
             "app per browser tab. Needs the optional web extra: pip install 'budget-tui[web]'."
         ),
     )
-    p.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
     p.add_argument("--port", type=int, default=8000, help="port on localhost (default: 8000)")
-    p.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
-    p.add_argument(
-        "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
-    )
-    p.add_argument("--read-only", action="store_true", help="look without being able to edit")
-    p.add_argument("--config", metavar="FILE", type=Path, help="settings file: theme and keymap")
-    _common(p)
+    _app_options(p)
     p.set_defaults(func=cmd_serve)
 
 
@@ -138,21 +131,26 @@ def build_app_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"budget-tui {__version__}")
-    parser.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
-    parser.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
-    parser.add_argument(
+    _app_options(parser)
+    return parser
+
+
+def _app_options(p: argparse.ArgumentParser) -> None:
+    """The app's paths and options (``budget-tui [PATHS]`` and ``serve``, which runs the app)."""
+    p.add_argument("paths", nargs="*", metavar="PATHS", help="files or folders (default: sample data)")
+    p.add_argument("--reviewer", help="your name for the corrections (default: the OS user)")
+    p.add_argument(
         "--review-dir", metavar="DIR", help="where corrections are kept (default: beside the source)"
     )
-    parser.add_argument("--read-only", action="store_true", help="look without being able to edit")
-    parser.add_argument(
+    p.add_argument("--read-only", action="store_true", help="look without being able to edit")
+    p.add_argument(
         "--config",
         metavar="FILE",
         type=Path,
         help="settings file: theme and keymap (default: $BUDGET_TUI_CONFIG, else "
         "~/.config/budget-tui/config.toml)",
     )
-    _common(parser)
-    return parser
+    _common(p)
 
 
 def eprint(*parts: object) -> None:
@@ -308,13 +306,11 @@ def app_command(args: argparse.Namespace) -> list[str]:
     """The command line that opens the app with ``args``' paths and options (for ``serve``)."""
     paths = [str(Path(p).resolve()) for p in args.paths] or [str(sample_data_dir())]
     command = [sys.executable, "-m", "budget_tui", *paths]
-    for flag, value in (
-        ("--reviewer", args.reviewer),
-        ("--review-dir", args.review_dir),
-        ("--config", args.config),
-    ):
-        if value is not None:
-            command += [flag, str(Path(value).resolve()) if flag != "--reviewer" else value]
+    if args.reviewer is not None:
+        command += ["--reviewer", args.reviewer]
+    for flag, path in (("--review-dir", args.review_dir), ("--config", args.config)):
+        if path is not None:  # (the served app does not run in this folder)
+            command += [flag, str(Path(path).resolve())]
     if args.read_only:
         command.append("--read-only")
     return command
