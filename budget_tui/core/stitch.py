@@ -90,6 +90,12 @@ class Stitched:
     notes: list[tuple[int, str]]
 
 
+def _width(header: list[SourceLine], data: list[SourceLine]) -> int:
+    """The most cells a line of a block prints (at least 1)."""
+    # (texts: the cells without the property call, once per line)
+    return max([len(h.texts) for h in header] + [len(d.texts) for d in data] + [1])
+
+
 def lines_to_items(lines: list[str]) -> list[Paragraph | Block]:
     """Group source lines into text lines and blocks of consecutive tab lines.
 
@@ -452,9 +458,7 @@ class Stitcher:
             tline = p.lineno if p is not None else block.start
         draft = FormDraft(kind, title, tline, number=self._take_marker())
         draft.has_block = True
-        width = max(
-            [len(h.texts) for h in header] + [len(d.texts) for d in data] + [1]
-        )  # (texts: cells without the property call, once per line)
+        width = _width(header, data)
         draft.width = width
         draft.header = [h.cells + [""] * (width - len(h.cells)) for h in header]
         draft.header_lines = [h.lineno for h in header]
@@ -510,9 +514,7 @@ class Stitcher:
         if p is not None and p.kind is None and cur.title and not normalise_title(cur.title).endswith("表"):
             cur.title = f"{cur.title.rstrip()}{p.text.lstrip('#').strip()}"
         offset = cur.width
-        fwidth = max(
-            [len(h.texts) for h in header] + [len(d.texts) for d in data] + [1]
-        )  # (texts: cells without the property call, once per line)
+        fwidth = _width(header, data)
         cur.widen(offset + fwidth)
         while len(cur.header) < len(header):
             cur.header.append([""] * cur.width)
