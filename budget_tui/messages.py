@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from textual.message import Message
 
+from budget_tui.core.model import Document
 from budget_tui.core.review import ReviewSession
 from budget_tui.workspace import DocSummary
 
@@ -21,6 +23,18 @@ class DocumentChecked(Message):
     """Files found."""
     session: ReviewSession | None = None
     """The document's session when the loader opened it (the first document, to start at once)."""
+
+
+@dataclass
+class DocumentPreview(Message):
+    """The first lines of a long document, parsed to show while the whole is parsed."""
+
+    doc: Document
+    """The preview (see `budget_tui.core.document.preview_document`)."""
+    lines: int
+    """Lines of the whole document."""
+    shown: threading.Event
+    """Set once the preview is drawn (or will not be): the loader parses the whole then."""
 
 
 @dataclass

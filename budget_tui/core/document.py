@@ -29,6 +29,9 @@ _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _NONZERO_DIGIT_RE: Final = re.compile(r"[1-9]")
 _MONEY_RE: Final = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
+PREVIEW_LINES: Final = 1000
+"""Lines a preview parses (see :func:`preview_document`): many screens of a table."""
+
 
 def parse_document(src: DecodedSource) -> Document:
     """Parse one decoded source into a Document (never raises on content).
@@ -37,6 +40,22 @@ def parse_document(src: DecodedSource) -> Document:
     """
     with collector_paused():
         return _parse_document(src)
+
+
+def preview_document(src: DecodedSource, lines: int = PREVIEW_LINES) -> Document | None:
+    """A first look at a long source: its first ``lines`` lines parsed as a document, or
+    ``None`` when the source has no more than twice as many lines (parsing it whole is quick).
+
+    Parsing is linear in the lines, so a viewer that waited for the whole file would show a
+    20,000-row table several times later than a short one; it can show this at once, then the
+    document parsed whole. The preview's last table stops where the prefix ends, and forms that
+    start further down are absent: it is for showing, never for checks or corrections.
+    """
+    if len(src.lines) <= 2 * lines:
+        return None
+    doc = parse_document(DecodedSource(src.path, src.lines[:lines], src.encoding, src.sha256))
+    doc.problems = []  # (about the cut prefix, not the file)
+    return doc
 
 
 def _parse_document(src: DecodedSource) -> Document:

@@ -27,15 +27,17 @@ from textual.worker import get_current_worker
 
 from budget_tui.core.batch import CheckOptions, check_file, source_files
 from budget_tui.core.corrections import SidecarError
+from budget_tui.core.document import preview_document
 from budget_tui.core.findings import NARRATIVE, Finding
 from budget_tui.core.gcpause import collector_paused
-from budget_tui.core.model import Form
+from budget_tui.core.model import Document, Form
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import UnreadableSource
+from budget_tui.core.source import UnreadableSource, read_source
 from budget_tui.messages import (
     ChecksFinished,
     CorpusLoaded,
     DocumentChecked,
+    DocumentPreview,
     DocumentsIndexed,
     DocumentUnreadable,
     ReadyToQuit,
@@ -90,6 +92,8 @@ class ReviewBase(Screen[None]):
         before it indexes the rest of a folder, so parsing thousands of files never competes
         with the first paint nor with the first document's checks."""
         self._opening: str | None = None
+        self._preview: Document | None = None
+        """The first lines of the first document, shown until it is parsed whole."""
         self._announced: set[str] = set()
         self._paint_waiters: list[threading.Event] = []
         """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
@@ -238,6 +242,9 @@ class ReviewBase(Screen[None]):
                 # What the update timer would run at its next tick (Textual 8.2.8 has no public
                 # "update now"); it pauses the timer, so the tick does not draw the frame again.
                 self._on_timer_update()
+                if not self.grid.paint_pending:
+                    # Drawn: a job waiting for that frame need not wait behind the tree (below).
+                    self._release_paint_waiters()
                 # The navigator's tree comes a frame later (see `Navigator.show_tree`).
                 self.call_later(self.navigator.show_tree)
         self._end_startup_pause()
@@ -292,7 +299,7 @@ class ReviewBase(Screen[None]):
                 return
             # Only parsed here: the screen shows it, then runs its checks on the job thread.
             try:
-                session = ws.open(path)
+                session = self._open_first(path)
             except (UnreadableSource, SidecarError) as exc:
                 problems += 1
                 self.post_message(DocumentUnreadable(str(exc), done, len(files)))
@@ -325,6 +332,44 @@ class ReviewBase(Screen[None]):
         if summaries or unreadable:
             self.post_message(DocumentsIndexed(summaries, unreadable, done, len(files)))
         self.post_message(CorpusLoaded(documents, problems))
+
+    def _open_first(self, path: str) -> ReviewSession:
+        """Open the first document (on the loader's thread). A long one is shown from its
+        first lines at once (`DocumentPreview`), then parsed whole: the first frame does not
+        wait for a parse that grows with the document."""
+        src = read_source(Path(path))
+        with collector_paused():
+            preview = preview_document(src)
+        if preview is not None:
+            shown = threading.Event()
+            self.post_message(DocumentPreview(preview, len(src.lines), shown))
+            # Parsing the whole meanwhile would hold the interpreter the frame needs.
+            shown.wait(timeout=2)
+        return self.workspace.open(path, source=src)
+
+    @on(DocumentPreview)
+    def _document_preview(self, event: DocumentPreview) -> None:
+        event.stop()
+        doc = event.doc
+        form_id = next((f.id for f in doc.forms.values() if f.table is not None and f.table.rows), None)
+        if self.session is not None or form_id is None:
+            event.shown.set()
+            return
+        self._preview = doc
+        with self.app.batch_update():
+            self.source.set_lines(doc.lines)
+            self.form_id = form_id
+            self.model = FormGridModel(doc.forms[form_id])
+            self.grid.set_model(self.model)
+            form = doc.forms[form_id]
+            self.query_one("#table-pane").border_title = Content.assemble(
+                (printable(form.title or form.id), "bold"),
+                (f" · reading all {event.lines:,} lines of {printable(Path(doc.path).name)}…", "$text-muted"),
+            )
+            self._cursor_changed()
+        self._release()
+        self._paint_waiters.append(event.shown)
+        self.grid.notify_next_paint()
 
     def _progress_text(self) -> str:
         reviewed, tables, failing = self.workspace.progress()
@@ -361,6 +406,12 @@ class ReviewBase(Screen[None]):
 
     @on(DocumentUnreadable)
     def _document_unreadable(self, event: DocumentUnreadable) -> None:
+        if self._preview is not None and self.session is None:
+            # Its preview was shown, then the whole could not be opened (a broken sidecar).
+            self._preview = self.model = self.form_id = None
+            self.grid.clear()
+            self.query_one("#table-pane").border_title = "Loading…"
+            self.source.set_lines([])
         self.workspace.problems.append(event.message)
         self.navigator.add_problem(event.message)
         self.navigator.set_progress(event.done, event.total, self._progress_text())
@@ -461,13 +512,19 @@ class ReviewBase(Screen[None]):
 
     def _show_session(self, event: SessionOpened) -> None:
         self._opening = None
+        cell = event.cell
+        preview, self._preview = self._preview, None
+        if preview is not None and preview.path == event.session.doc.path and cell is None:
+            # The reviewer may have moved in the preview: stay there.
+            cell = (self.grid.cursor_row, self.grid.cursor_col)
         self.session = event.session
         self.source.set_lines(event.session.doc.lines)
         summary = self.workspace.refresh(event.session)
         self.navigator.update_document(summary)
+        wanted = event.form_id if preview is None or event.form_id is not None else self.form_id
         self.form_id = None
         forms = event.session.doc.forms
-        form_id = event.form_id if event.form_id in forms else next(iter(forms), None)
+        form_id = wanted if wanted in forms else next(iter(forms), None)
         self._refresh_findings()
         self._refresh_unsaved()
         if event.session.doc.path not in self._announced:
@@ -477,7 +534,7 @@ class ReviewBase(Screen[None]):
             self.query_one("#table-pane").border_title = Content(printable(event.session.doc.path))
             self.status.show_text("This document has no forms.")
             return
-        self.show_form(form_id, event.cell)
+        self.show_form(form_id, cell)
 
     def _check_later(self, session: ReviewSession) -> None:
         """Run a just-shown session's checks on the job thread, once its first frame is drawn.
@@ -507,6 +564,9 @@ class ReviewBase(Screen[None]):
     @on(DataGrid.Painted, "#form-table")
     def _grid_painted(self, event: DataGrid.Painted) -> None:
         event.stop()
+        self._release_paint_waiters()
+
+    def _release_paint_waiters(self) -> None:
         for waiter in self._paint_waiters:
             waiter.set()
         self._paint_waiters.clear()
@@ -691,10 +751,11 @@ class ReviewBase(Screen[None]):
 
     @property
     def form(self) -> Form | None:
-        """The shown form."""
-        if self.session is None or self.form_id is None:
+        """The shown form (of the preview while the first document is read)."""
+        doc = self.session.doc if self.session is not None else self._preview
+        if doc is None or self.form_id is None:
             return None
-        return self.session.doc.forms.get(self.form_id)
+        return doc.forms.get(self.form_id)
 
     def cursor_cell(self) -> tuple[int, int] | None:
         """The cursor cell, ``None`` when the form has no cells."""

@@ -339,6 +339,10 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         """Text width of each column in cells (padding and separator not included)."""
         return list(self._widths)
 
+    def clear(self) -> None:
+        """Show nothing (no rows, no columns)."""
+        self.set_model(_EmptyModel())
+
     def set_model(self, model: GridModel, *, sample_rows: Iterable[int] = ()) -> None:
         """Show another model, measure its columns and put the cursor on the first cell.
 
@@ -623,6 +627,11 @@ the cursor. Only the rows on screen are drawn, so very long tables scroll as fas
         if cursor:
             names = (*names, "data-grid--cursor")
         return names
+
+    @property
+    def paint_pending(self) -> bool:
+        """Whether `Painted` is still to be posted (the grid has not drawn since it was asked)."""
+        return self._paint_notice
 
     def notify_next_paint(self) -> None:
         """Post `Painted` after the next frame that draws the grid."""

@@ -1,0 +1,121 @@
+"""A long document is shown from its first lines at once, then parsed whole (`DocumentPreview`)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from budget_tui.core.document import PREVIEW_LINES, load_document, preview_document
+from budget_tui.core.source import read_source
+from budget_tui.workspace import Workspace
+from tests.ui.conftest import DOC_A, SAMPLES, SIZE, app_for, review, settle
+
+
+def long_document(rows: int) -> str:
+    """A 项目支出表 of ``rows`` project rows under a 合计 row that adds up."""
+    lines = [
+        "# 2022年项目支出预算表",
+        "",
+        "单位：万元",
+        "",
+        "项目名称\t项目单位\t合计\t一般公共预算",
+    ]
+    body, total = [], 0
+    for i in range(rows):
+        cents = 1000 + (i * 7919) % 90000
+        total += cents
+        amount = f"{cents // 100}.{cents % 100:02d}"
+        body.append(f"项目{i:05d}号\t测试局第{i % 7}中心\t{amount}\t{amount}")
+    money = f"{total // 100}.{total % 100:02d}"
+    return "\n".join([*lines, f"合计\t\t{money}\t{money}", *body]) + "\n"
+
+
+@pytest.fixture
+def long_doc(tmp_path: Path) -> Path:
+    path = tmp_path / "long" / "long.txt"
+    path.parent.mkdir()
+    path.write_text(long_document(3 * PREVIEW_LINES), encoding="utf-8")
+    return path
+
+
+def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:
+    src = read_source(long_doc)
+    preview = preview_document(src)
+    whole = load_document(long_doc)
+    assert preview is not None and preview.problems == [] and preview.path == whole.path
+    ((pid, pform),) = preview.forms.items()
+    form = whole.forms[pid]
+    assert pform.table is not None and form.table is not None
+    head = len(pform.table.rows)
+    assert PREVIEW_LINES - 10 < head < len(form.table.rows) == 3 * PREVIEW_LINES + 1
+    assert [c.key for c in pform.table.columns] == [c.key for c in form.table.columns]
+    assert [(r.key, r.texts, r.line) for r in pform.table.rows] == [
+        (r.key, r.texts, r.line) for r in form.table.rows[:head]
+    ]
+
+
+def test_short_documents_get_no_preview() -> None:
+    for path in sorted(SAMPLES.glob("*.txt")):
+        assert preview_document(read_source(path)) is None, path.name
+
+
+async def test_long_document_shows_its_head_then_the_whole(
+    long_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go_on = threading.Event()
+    whole_open = Workspace.open
+
+    def held_open(self: Workspace, path: str, source: object = None) -> object:
+        assert source is not None  # the file is read once, for the preview and the whole
+        go_on.wait(timeout=30)
+        return whole_open(self, path, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Workspace, "open", held_open)
+    app = app_for(long_doc, tmp_path=tmp_path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = review(pilot)
+            for _ in range(100):
+                if screen.model is not None:
+                    break
+                await pilot.pause(0.02)
+            # The preview: the first lines' rows, focused, source beside it; nothing to edit yet.
+            assert screen.session is None and screen.model is not None
+            preview_rows = screen.grid.model.row_count
+            assert 0 < preview_rows < PREVIEW_LINES
+            assert "reading all" in str(screen.query_one("#table-pane").border_title)
+            assert str(long_doc) not in str(screen.query_one("#table-pane").border_title)
+            assert app.focused is screen.grid
+            await pilot.press("down", "down", "right")
+            assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
+            assert screen.source.current_line == 8  # 项目00001号: the third row's line
+            await pilot.press("e")  # editing waits for the whole document (dimmed in the footer)
+            assert app.screen is screen and screen.check_action("edit_cell", ()) is None
+            go_on.set()
+            await settle(pilot)
+            assert screen.check_action("edit_cell", ()) is True
+            # The whole document, where the reviewer was; checked as usual.
+            session = screen.session
+            assert session is not None and session.checked and screen.form_id == "projects"
+            assert screen.grid.model.row_count == 3 * PREVIEW_LINES + 1
+            assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
+            assert screen.source.current_line == 8
+            assert "reading all" not in str(screen.query_one("#table-pane").border_title)
+            assert session.findings == []
+    finally:
+        go_on.set()  # never leave the loader waiting on a failed test
+
+
+async def test_a_short_document_opens_without_a_preview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[object] = []
+    monkeypatch.setattr(
+        "budget_tui.screens.review_base.ReviewBase._document_preview", lambda self, event: shown.append(event)
+    )
+    app = app_for(SAMPLES / DOC_A, tmp_path=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert review(pilot).session is not None and shown == []
