@@ -322,11 +322,11 @@ async def main_async(args: argparse.Namespace) -> None:
     for _ in range(args.repeat):
         ours.append(await app_first_paint([sample_copy], None, len(rows), config))
         stock.append(await stock_first_paint(header, rows))
-        first, whole = await form_paint(big, "projects", len(brows), config)
-        paint_big.append(first)
+        painted, whole = await form_paint(big, "projects", len(brows), config)
+        paint_big.append(painted)
         whole_big.append(whole)
-        first, whole = await form_paint(small, "projects", 21, config)
-        paint_small.append(first)
+        painted, whole = await form_paint(small, "projects", 21, config)
+        paint_small.append(painted)
         whole_small.append(whole)
     print(
         f"first paint, sample document: app {median(ours) * 1000:7.0f} ms  stock DataTable app "
