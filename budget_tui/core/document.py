@@ -31,6 +31,9 @@ _MONEY_RE: Final = re.compile(r"单位\s*[:：]\s*(万元|千元|元)")
 
 PREVIEW_LINES: Final = 1000
 """Lines a preview parses (see :func:`preview_document`): many screens of a table."""
+PREVIEW_MIN_LINES: Final = 10_000
+"""Sources this long get a preview: parsing them whole takes a tenth of a second or more,
+more than showing the preview costs (a frame, and the whole shown a frame later)."""
 
 
 def parse_document(src: DecodedSource) -> Document:
@@ -42,16 +45,18 @@ def parse_document(src: DecodedSource) -> Document:
         return _parse_document(src)
 
 
-def preview_document(src: DecodedSource, lines: int = PREVIEW_LINES) -> Document | None:
+def preview_document(
+    src: DecodedSource, lines: int = PREVIEW_LINES, min_lines: int = PREVIEW_MIN_LINES
+) -> Document | None:
     """A first look at a long source: its first ``lines`` lines parsed as a document, or
-    ``None`` when the source has no more than twice as many lines (parsing it whole is quick).
+    ``None`` when the source has fewer than ``min_lines`` lines (parsing it whole is quick).
 
     Parsing is linear in the lines, so a viewer that waited for the whole file would show a
     20,000-row table several times later than a short one; it can show this at once, then the
     document parsed whole. The preview's last table stops where the prefix ends, and forms that
     start further down are absent: it is for showing, never for checks or corrections.
     """
-    if len(src.lines) <= 2 * lines:
+    if len(src.lines) < max(min_lines, lines + 1):
         return None
     doc = parse_document(DecodedSource(src.path, src.lines[:lines], src.encoding, src.sha256))
     doc.problems = []  # (about the cut prefix, not the file)

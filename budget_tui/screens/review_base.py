@@ -245,8 +245,10 @@ class ReviewBase(Screen[None]):
                 if not self.grid.paint_pending:
                     # Drawn: a job waiting for that frame need not wait behind the tree (below).
                     self._release_paint_waiters()
-                # The navigator's tree comes a frame later (see `Navigator.show_tree`).
-                self.call_later(self.navigator.show_tree)
+                # The navigator's tree comes a frame later (see `Navigator.show_tree`); after a
+                # preview, once the whole document is shown (it would slow its parse down).
+                if self._preview is None:
+                    self.call_later(self.navigator.show_tree)
         self._end_startup_pause()
 
     def _end_startup_pause(self) -> None:
@@ -306,7 +308,6 @@ class ReviewBase(Screen[None]):
                 continue
             documents += 1
             self.post_message(DocumentChecked(summary_from_session(session), done, len(files), session))
-            self.post_message(SessionOpened(session, None, None))
             if done < len(files):
                 self._first_shown.wait(timeout=60)
             break
@@ -383,8 +384,14 @@ class ReviewBase(Screen[None]):
             self.navigator.add_document(event.summary)
             self.navigator.set_progress(event.done, event.total, self._progress_text())
         if event.session is not None:
-            # The loader posts its `SessionOpened` right after this message.
+            # The loader opened it: show it next (posted from here, the queue is never empty
+            # in between, so no layout or frame of the screen comes between the two).
             self._opening = event.summary.path
+            if self._preview is not None and self._hold is None and self._ending is None:
+                # Held: the next frame shows the whole document at once (see `_release`).
+                self._hold = ExitStack()
+                self._hold.enter_context(self.app.batch_update())
+            self.post_message(SessionOpened(event.session, None, None))
         elif self.session is None and self._opening is None:
             self.open_document(event.summary.path)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from budget_tui.core.document import PREVIEW_LINES, load_document, preview_document
+from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_LINES, load_document, preview_document
 from budget_tui.core.source import read_source
 from budget_tui.workspace import Workspace
 from tests.ui.conftest import DOC_A, SAMPLES, SIZE, app_for, review, settle
@@ -32,11 +32,15 @@ def long_document(rows: int) -> str:
     return "\n".join([*lines, f"合计\t\t{money}\t{money}", *body]) + "\n"
 
 
+ROWS = PREVIEW_MIN_LINES
+"""Project rows of the long document (it has 6 lines more)."""
+
+
 @pytest.fixture
 def long_doc(tmp_path: Path) -> Path:
     path = tmp_path / "long" / "long.txt"
     path.parent.mkdir()
-    path.write_text(long_document(3 * PREVIEW_LINES), encoding="utf-8")
+    path.write_text(long_document(ROWS), encoding="utf-8")
     return path
 
 
@@ -49,16 +53,21 @@ def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:
     form = whole.forms[pid]
     assert pform.table is not None and form.table is not None
     head = len(pform.table.rows)
-    assert PREVIEW_LINES - 10 < head < len(form.table.rows) == 3 * PREVIEW_LINES + 1
+    assert PREVIEW_LINES - 10 < head < len(form.table.rows) == ROWS + 1
     assert [c.key for c in pform.table.columns] == [c.key for c in form.table.columns]
     assert [(r.key, r.texts, r.line) for r in pform.table.rows] == [
         (r.key, r.texts, r.line) for r in form.table.rows[:head]
     ]
 
 
-def test_short_documents_get_no_preview() -> None:
+def test_short_documents_get_no_preview(tmp_path: Path) -> None:
     for path in sorted(SAMPLES.glob("*.txt")):
         assert preview_document(read_source(path)) is None, path.name
+    shorter = tmp_path / "shorter.txt"
+    shorter.write_text(long_document(PREVIEW_MIN_LINES - 7), encoding="utf-8")  # one line short
+    src = read_source(shorter)
+    assert len(src.lines) == PREVIEW_MIN_LINES - 1 and preview_document(src) is None
+    assert preview_document(src, min_lines=len(src.lines)) is not None
 
 
 async def test_long_document_shows_its_head_then_the_whole(
@@ -88,6 +97,7 @@ async def test_long_document_shows_its_head_then_the_whole(
             assert "reading all" in str(screen.query_one("#table-pane").border_title)
             assert str(long_doc) not in str(screen.query_one("#table-pane").border_title)
             assert app.focused is screen.grid
+            assert not screen.navigator.query("Tree")  # mounted once the whole is shown
             await pilot.press("down", "down", "right")
             assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
             assert screen.source.current_line == 8  # 项目00001号: the third row's line
@@ -99,7 +109,7 @@ async def test_long_document_shows_its_head_then_the_whole(
             # The whole document, where the reviewer was; checked as usual.
             session = screen.session
             assert session is not None and session.checked and screen.form_id == "projects"
-            assert screen.grid.model.row_count == 3 * PREVIEW_LINES + 1
+            assert screen.grid.model.row_count == ROWS + 1
             assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
             assert screen.source.current_line == 8
             assert "reading all" not in str(screen.query_one("#table-pane").border_title)
