@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from budget_tui.core.corrections import review_location
 from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_LINES, load_document, preview_document
 from budget_tui.core.source import read_source
+from budget_tui.messages import DocumentPreview
 from budget_tui.workspace import Workspace
 from tests.ui.conftest import DOC_A, SAMPLES, SIZE, app_for, review, settle
 
@@ -129,3 +131,31 @@ async def test_a_short_document_opens_without_a_preview(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert review(pilot).session is not None and shown == []
+
+
+async def test_a_preview_whose_document_cannot_open_gives_way_to_the_next(
+    long_doc: Path, tmp_path: Path
+) -> None:
+    # The long document sorts first; its sidecar is broken, so only its preview can be shown.
+    folder = review_location(long_doc, tmp_path / "reviews").folder
+    folder.mkdir(parents=True)
+    (folder / f"{long_doc.name}.tester.review.toml").write_text("this is [not toml", encoding="utf-8")
+    other = long_doc.parent / "z_other.txt"
+    other.write_bytes((SAMPLES / DOC_A).read_bytes())
+    app = app_for(long_doc.parent, tmp_path=tmp_path)
+    previews: list[str] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, DocumentPreview):
+            previews.append(message.doc.path)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await settle(pilot)
+        screen = review(pilot)
+        assert previews == [str(long_doc)]
+        assert screen.session is not None and screen.session.doc.path == str(other)
+        # Its own first form, not the preview's (both documents have a 项目支出表, `projects`).
+        assert "projects" in screen.session.doc.forms
+        assert screen.form_id == next(iter(screen.session.doc.forms)) != "projects"
+        assert "reading all" not in str(screen.query_one("#table-pane").border_title)
+        assert any("long.txt" in str(n.message) for n in app._notifications)
