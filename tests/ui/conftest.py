@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.pilot import Pilot
 
 from budget_tui.app import BudgetApp, make_app
+from budget_tui.core.document import PREVIEW_MIN_LINES
 from budget_tui.screens.review import ReviewScreen
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -116,3 +117,34 @@ def top(app: BudgetApp) -> object:
 def plain(label: object) -> str:
     """The text of a tree label."""
     return label.plain if isinstance(label, Text) else str(label)
+
+
+def long_document(rows: int) -> str:
+    """A 项目支出表 of ``rows`` project rows under a 合计 row that adds up."""
+    lines = [
+        "# 2022年项目支出预算表",
+        "",
+        "单位：万元",
+        "",
+        "项目名称\t项目单位\t合计\t一般公共预算",
+    ]
+    body, total = [], 0
+    for i in range(rows):
+        cents = 1000 + (i * 7919) % 90000
+        total += cents
+        amount = f"{cents // 100}.{cents % 100:02d}"
+        body.append(f"项目{i:05d}号\t测试局第{i % 7}中心\t{amount}\t{amount}")
+    money = f"{total // 100}.{total % 100:02d}"
+    return "\n".join([*lines, f"合计\t\t{money}\t{money}", *body]) + "\n"
+
+
+ROWS = PREVIEW_MIN_LINES
+"""Project rows of the long document (it has 6 lines more)."""
+
+
+@pytest.fixture
+def long_doc(tmp_path: Path) -> Path:
+    path = tmp_path / "long" / "long.txt"
+    path.parent.mkdir()
+    path.write_text(long_document(ROWS), encoding="utf-8")
+    return path

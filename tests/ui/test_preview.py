@@ -12,38 +12,7 @@ from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_LINES, load_docu
 from budget_tui.core.source import read_source
 from budget_tui.messages import DocumentPreview
 from budget_tui.workspace import Workspace
-from tests.ui.conftest import DOC_A, SAMPLES, SIZE, app_for, review, settle
-
-
-def long_document(rows: int) -> str:
-    """A 项目支出表 of ``rows`` project rows under a 合计 row that adds up."""
-    lines = [
-        "# 2022年项目支出预算表",
-        "",
-        "单位：万元",
-        "",
-        "项目名称\t项目单位\t合计\t一般公共预算",
-    ]
-    body, total = [], 0
-    for i in range(rows):
-        cents = 1000 + (i * 7919) % 90000
-        total += cents
-        amount = f"{cents // 100}.{cents % 100:02d}"
-        body.append(f"项目{i:05d}号\t测试局第{i % 7}中心\t{amount}\t{amount}")
-    money = f"{total // 100}.{total % 100:02d}"
-    return "\n".join([*lines, f"合计\t\t{money}\t{money}", *body]) + "\n"
-
-
-ROWS = PREVIEW_MIN_LINES
-"""Project rows of the long document (it has 6 lines more)."""
-
-
-@pytest.fixture
-def long_doc(tmp_path: Path) -> Path:
-    path = tmp_path / "long" / "long.txt"
-    path.parent.mkdir()
-    path.write_text(long_document(ROWS), encoding="utf-8")
-    return path
+from tests.ui.conftest import DOC_A, ROWS, SAMPLES, SIZE, app_for, long_document, review, settle
 
 
 def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:

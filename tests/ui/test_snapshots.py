@@ -5,14 +5,19 @@ Update with ``pytest --snapshot-update`` only after reading the report.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from budget_tui.core.review import ReviewSession
+from budget_tui.core.source import DecodedSource
 from budget_tui.widgets.findings_list import FindingsList
+from budget_tui.workspace import Workspace
 from tests.ui.conftest import app_for, review, settle
 
 Compare = Callable[..., bool]
@@ -106,3 +111,33 @@ def test_help_panel_light_theme(snap_compare: Compare, doc_a: Path, tmp_path: Pa
 
     app = app_for(doc_a, tmp_path=tmp_path)
     assert snap_compare(app, terminal_size=(140, 40), run_before=prepared("question_mark", then=light))
+
+
+def test_preview_of_a_long_document(
+    snap_compare: Compare, long_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 10,000-row document shown from its first lines while it is read whole (held here)."""
+    go_on = threading.Event()
+    whole_open = Workspace.open
+
+    def held_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
+        go_on.wait(timeout=2)  # (released when the picture is taken: the app then exits)
+        return whole_open(self, path, source)
+
+    monkeypatch.setattr(Workspace, "open", held_open)
+
+    async def until_preview(pilot: Pilot[Any]) -> None:
+        screen = review(pilot)
+        for _ in range(200):
+            if screen.model is not None:
+                break
+            await pilot.pause(0.01)
+        assert screen.session is None and screen.model is not None
+        pilot.app.refresh_bindings()
+        await pilot.pause(0.2)
+
+    app = app_for(long_doc, tmp_path=tmp_path)
+    try:
+        assert snap_compare(app, terminal_size=(120, 30), run_before=until_preview)
+    finally:
+        go_on.set()
