@@ -237,7 +237,10 @@ class ReviewBase(Screen[None]):
             self._ending.close()
             self._ending = None
             self.refresh()
-            self.query_one(KeyFooter).release()
+            if self._preview is None:
+                # (Over a preview the keys wait for the whole document: most of them need it,
+                # and showing them twice would cost the footer's layout twice.)
+                self.query_one(KeyFooter).release()
             if draw:
                 # What the update timer would run at its next tick (Textual 8.2.8 has no public
                 # "update now"); it pauses the timer, so the tick does not draw the frame again.
