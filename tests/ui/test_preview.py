@@ -69,10 +69,10 @@ async def test_long_document_shows_its_head_then_the_whole(
             assert str(long_doc) not in str(screen.query_one("#table-pane").border_title)
             assert app.focused is screen.grid
             assert not screen.navigator.query("Tree")  # mounted once the whole is shown
-            assert not screen.query("FooterKey")  # so are the keys (most need the whole)
             await pilot.press("down", "down", "right")
             assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
             assert screen.source.current_line == 8  # 项目00001号: the third row's line
+            assert not screen.query("FooterKey")  # the keys wait for the whole (most need it)
             await pilot.press("e")  # editing waits for the whole document (dimmed in the footer)
             assert app.screen is screen and screen.check_action("edit_cell", ()) is None
             go_on.set()
