@@ -7,9 +7,11 @@ Usage::
 1. Time to first paint of the app on one sample document vs a bare Textual app showing
    the same form in a stock ``DataTable`` (target <= 1.5x).
 2. First paint of a generated ``--rows``-row form vs a 20-row form (target <= 1.5x): the
-   first frame showing the form's table with a screenful of its rows (a long document is
-   shown from its first lines while it is parsed whole; see ``preview_document``). Also
-   printed: the first frame with all its rows (the whole parse), beside the same for 20 rows.
+   first frame showing the form's table with a screenful of its rows (a document of
+   ``PREVIEW_MIN_LINES`` lines or more is shown from its first lines while it is parsed
+   whole; see ``preview_document``). Also printed, beside the same 20-row figure: the first
+   frame holding all the rows of the big form (after its whole parse), and the same for the
+   longest document that gets no preview (the worst case of the first reading).
 3. Cursor-move cost in the big form vs the stock ``DataTable`` holding the same rows
    (target <= 0.5x): CPU time of a ``down`` press minus that of an unbound key.
 4. Time to the first usable form on a folder of ``--docs`` generated documents vs on a
@@ -47,6 +49,7 @@ import corpus
 
 from budget_tui.app import make_app
 from budget_tui.core import load_document
+from budget_tui.core.document import PREVIEW_MIN_LINES
 from budget_tui.widgets.grid import DataGrid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -309,7 +312,9 @@ async def main_async(args: argparse.Namespace) -> None:
     config = tmp / "config" / "config.toml"
     config.parent.mkdir()
     big, small = tmp / "big" / "big.txt", tmp / "small" / "small.txt"
-    for p, n in ((big, args.rows), (small, 20)):
+    edge = tmp / "edge" / "edge.txt"  # PREVIEW_MIN_LINES - 1 lines (7 lines are not rows)
+    edge_rows = PREVIEW_MIN_LINES - 8
+    for p, n in ((big, args.rows), (small, 20), (edge, edge_rows)):
         p.parent.mkdir()
         p.write_text(big_form_document(n), encoding="utf-8")
     sample_copy = tmp / "one" / SAMPLE.name
@@ -318,7 +323,7 @@ async def main_async(args: argparse.Namespace) -> None:
     header, rows = form_rows(sample_copy, "summary")
     bheader, brows = form_rows(big, "projects")
 
-    ours, stock, paint_big, paint_small, whole_big, whole_small = [], [], [], [], [], []
+    ours, stock, paint_big, paint_small, whole_big, whole_small, whole_edge = [], [], [], [], [], [], []
     for _ in range(args.repeat):
         ours.append(await app_first_paint([sample_copy], None, len(rows), config))
         stock.append(await stock_first_paint(header, rows))
@@ -328,6 +333,7 @@ async def main_async(args: argparse.Namespace) -> None:
         painted, whole = await form_paint(small, "projects", 21, config)
         paint_small.append(painted)
         whole_small.append(whole)
+        whole_edge.append((await form_paint(edge, "projects", edge_rows + 1, config))[1])
     print(
         f"first paint, sample document: app {median(ours) * 1000:7.0f} ms  stock DataTable app "
         f"{median(stock) * 1000:7.0f} ms  ratio {median(ours) / median(stock):.2f}x (target <= 1.5x)"
@@ -340,6 +346,10 @@ async def main_async(args: argparse.Namespace) -> None:
     print(
         f"  all rows shown, {args.rows}-row form {median(whole_big) * 1000:7.0f} ms vs 20-row "
         f"{median(whole_small) * 1000:7.0f} ms  ratio {median(whole_big) / median(whole_small):.2f}x"
+    )
+    print(
+        f"  all rows shown, {edge_rows}-row form (no preview) {median(whole_edge) * 1000:7.0f} ms vs 20-row "
+        f"{median(whole_small) * 1000:7.0f} ms  ratio {median(whole_edge) / median(whole_small):.2f}x"
     )
 
     os.environ["BUDGET_TUI_CONFIG"] = str(config)

@@ -454,6 +454,21 @@ def review_folders(
     return list(dict.fromkeys([usual, user_review_folder(source)]))
 
 
+def has_review_files(
+    source_path: str | os.PathLike[str], review_dir: str | os.PathLike[str] | None = None
+) -> bool:
+    """Whether any reviewer has saved corrections of ``source_path`` or left unsaved edits."""
+    source = Path(source_path).absolute()
+    rx = re.compile(rf"{re.escape(source.name)}\.[^.]+\.(?:review\.toml|journal)")
+    for folder in review_folders(source, review_dir):
+        try:
+            if any(rx.fullmatch(e.name) for e in os.scandir(folder)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def reviewer_slug(name: str) -> str:
     """A file-name-safe form of a reviewer name (no dots, separators or control characters)."""
     slug = re.sub(r"[^\w-]+", "_", unicodedata.normalize("NFC", name)).strip("_-")

@@ -168,7 +168,14 @@ Bottom: the document's findings. `Tab` moves between panes.
         """Open the edit dialog on the cursor cell."""
         session, form, cell = self.session, self.form, self.cursor_cell()
         if session is None or form is None or form.table is None or cell is None:
-            self.notify("No cell to edit here.", timeout=2, markup=False)
+            reading = session is None and form is not None  # (a preview: see `_open_first`)
+            self.notify(
+                "Still reading the document: editing starts once it is read."
+                if reading
+                else "No cell to edit here.",
+                timeout=2,
+                markup=False,
+            )
             return
         r, c = cell
         ref = form.ref_at(r, c)

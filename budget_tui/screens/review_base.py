@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from budget_tui.core.batch import CheckOptions, check_file, source_files
-from budget_tui.core.corrections import SidecarError
+from budget_tui.core.corrections import SidecarError, has_review_files
 from budget_tui.core.document import preview_document
 from budget_tui.core.findings import NARRATIVE, Finding
 from budget_tui.core.gcpause import collector_paused
@@ -93,6 +93,7 @@ class ReviewBase(Screen[None]):
         with the first paint nor with the first document's checks."""
         self._opening: str | None = None
         self._preview: Document | None = None
+        self._chrome_shown = False
         """The first lines of the first document, shown until it is parsed whole."""
         self._announced: set[str] = set()
         self._paint_waiters: list[threading.Event] = []
@@ -238,21 +239,24 @@ class ReviewBase(Screen[None]):
             self._ending = None
             self.refresh()
             if self._preview is None:
-                # (Over a preview the keys wait for the whole document: most of them need it,
-                # and showing them twice would cost the footer's layout twice.)
-                self.query_one(KeyFooter).release()
+                self._show_chrome()
             if draw:
                 # What the update timer would run at its next tick (Textual 8.2.8 has no public
                 # "update now"); it pauses the timer, so the tick does not draw the frame again.
                 self._on_timer_update()
-                if not self.grid.paint_pending:
-                    # Drawn: a job waiting for that frame need not wait behind the tree (below).
+                if self._preview is not None and not self.grid.paint_pending:
+                    # The preview is drawn: the loader may parse the whole document now.
                     self._release_paint_waiters()
-                # The navigator's tree comes a frame later (see `Navigator.show_tree`); after a
-                # preview, once the whole document is shown (it would slow its parse down).
-                if self._preview is None:
-                    self.call_later(self.navigator.show_tree)
         self._end_startup_pause()
+
+    def _show_chrome(self) -> None:
+        """Show the footer's keys and, a frame later, the navigator's tree (see
+        `Navigator.show_tree`), once. Over a preview both wait for the whole document: most
+        keys need it, each would be laid out twice, and the tree would slow its parse down."""
+        if not self._chrome_shown:
+            self._chrome_shown = True
+            self.query_one(KeyFooter).release()
+            self.call_later(self.navigator.show_tree)
 
     def _end_startup_pause(self) -> None:
         """Turn the collector back on (see ``_startup``) once the first document is drawn, or
@@ -305,6 +309,9 @@ class ReviewBase(Screen[None]):
             # Only parsed here: the screen shows it, then runs its checks on the job thread.
             try:
                 session = self._open_first(path)
+                if worker.is_cancelled:  # the app quit while it was read: give its lock back
+                    session.close()
+                    return
             except (UnreadableSource, SidecarError) as exc:
                 problems += 1
                 self.post_message(DocumentUnreadable(str(exc), done, len(files)))
@@ -342,8 +349,10 @@ class ReviewBase(Screen[None]):
         first lines at once (`DocumentPreview`), then parsed whole: the first frame does not
         wait for a parse that grows with the document."""
         src = read_source(Path(path))
+        # Not when corrections apply: the preview shows the source as printed.
+        corrected = has_review_files(path, self.workspace.review_dir)
         with collector_paused():
-            preview = preview_document(src)
+            preview = None if corrected else preview_document(src)
         if preview is not None:
             shown = threading.Event()
             self.post_message(DocumentPreview(preview, len(src.lines), shown))
@@ -370,6 +379,7 @@ class ReviewBase(Screen[None]):
                 (printable(form.title or form.id), "bold"),
                 (f" · reading all {event.lines:,} lines of {printable(Path(doc.path).name)}…", "$text-muted"),
             )
+            self.findings.border_title = "Findings · once it is read"
             self._cursor_changed()
         self._release()
         self._paint_waiters.append(event.shown)
@@ -421,7 +431,10 @@ class ReviewBase(Screen[None]):
             self._preview = self.model = self.form_id = None
             self.grid.clear()
             self.query_one("#table-pane").border_title = "Loading…"
+            self.findings.border_title = "Findings"
             self.source.set_lines([])
+            if self._hold is None and self._ending is None:
+                self._show_chrome()
         self.workspace.problems.append(event.message)
         self.navigator.add_problem(event.message)
         self.navigator.set_progress(event.done, event.total, self._progress_text())
@@ -432,7 +445,8 @@ class ReviewBase(Screen[None]):
         self.workspace.loaded = True
         total = self.workspace.total
         self.navigator.set_progress(total, total, self._progress_text())
-        self._release()
+        if self._opening is None:
+            self._release()  # (else as the document being opened is shown)
         self._end_startup_pause()
         if not event.documents:
             self.query_one("#table-pane").border_title = "No documents"
@@ -517,6 +531,8 @@ class ReviewBase(Screen[None]):
         with self.app.batch_update():
             self._show_session(event)
         self._release()
+        if self._hold is None and self._ending is None:
+            self._show_chrome()  # (else as the hold ends)
         self._end_startup_pause()
         self._check_later(event.session)
 
@@ -524,17 +540,20 @@ class ReviewBase(Screen[None]):
         self._opening = None
         cell = event.cell
         preview, self._preview = self._preview, None
+        kept = None
         if preview is not None and preview.path == event.session.doc.path and cell is None:
-            # The reviewer may have moved in the preview: stay there.
-            cell = (self.grid.cursor_row, self.grid.cursor_col)
+            # The reviewer may have moved in the preview: stay there (same form, same rows).
+            kept = (self.form_id, (self.grid.cursor_row, self.grid.cursor_col))
         self.session = event.session
         self.source.set_lines(event.session.doc.lines)
         summary = self.workspace.refresh(event.session)
         self.navigator.update_document(summary)
-        wanted = event.form_id if preview is None or event.form_id is not None else self.form_id
+        wanted = kept[0] if kept is not None else event.form_id
         self.form_id = None
         forms = event.session.doc.forms
         form_id = wanted if wanted in forms else next(iter(forms), None)
+        if kept is not None and form_id == kept[0]:
+            cell = kept[1]
         self._refresh_findings()
         self._refresh_unsaved()
         if event.session.doc.path not in self._announced:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from budget_tui.core.corrections import review_location
+from budget_tui.core.corrections import SidecarError
 from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_LINES, load_document, preview_document
-from budget_tui.core.source import read_source
+from budget_tui.core.review import ReviewSession
+from budget_tui.core.source import DecodedSource, read_source
 from budget_tui.messages import DocumentPreview
+from budget_tui.screens.review import ReviewScreen
 from budget_tui.workspace import Workspace
 from tests.ui.conftest import DOC_A, ROWS, SAMPLES, SIZE, app_for, long_document, review, settle
 
@@ -47,13 +49,21 @@ async def test_long_document_shows_its_head_then_the_whole(
     go_on = threading.Event()
     whole_open = Workspace.open
 
-    def held_open(self: Workspace, path: str, source: object = None) -> object:
+    drawn_first: list[bool] = []
+
+    def held_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
         assert source is not None  # the file is read once, for the preview and the whole
+        # The whole is parsed only once the preview is on screen (one interpreter lock).
+        drawn_first.append(not review_screen().grid.paint_pending and review_screen().model is not None)
         go_on.wait(timeout=30)
-        return whole_open(self, path, source)  # type: ignore[arg-type]
+        return whole_open(self, path, source)
 
     monkeypatch.setattr(Workspace, "open", held_open)
     app = app_for(long_doc, tmp_path=tmp_path)
+
+    def review_screen() -> ReviewScreen:
+        return next(s for s in app.screen_stack if isinstance(s, ReviewScreen))
+
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = review(pilot)
@@ -73,8 +83,13 @@ async def test_long_document_shows_its_head_then_the_whole(
             assert (screen.grid.cursor_row, screen.grid.cursor_col) == (2, 1)
             assert screen.source.current_line == 8  # 项目00001号: the third row's line
             assert not screen.query("FooterKey")  # the keys wait for the whole (most need it)
-            await pilot.press("e")  # editing waits for the whole document (dimmed in the footer)
+            assert "once it is read" in str(screen.findings.border_title)
+            assert drawn_first == [True]
+            await pilot.press("e")  # editing waits for the whole document
             assert app.screen is screen and screen.check_action("edit_cell", ()) is None
+            await pilot.press("enter")
+            assert app.screen is screen
+            assert any("Still reading" in str(n.message) for n in app._notifications)
             go_on.set()
             await settle(pilot)
             assert screen.check_action("edit_cell", ()) is True
@@ -91,26 +106,52 @@ async def test_long_document_shows_its_head_then_the_whole(
         go_on.set()  # never leave the loader waiting on a failed test
 
 
-async def test_a_short_document_opens_without_a_preview(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shown: list[object] = []
-    monkeypatch.setattr(
-        "budget_tui.screens.review_base.ReviewBase._document_preview", lambda self, event: shown.append(event)
-    )
+async def test_a_short_document_opens_without_a_preview(tmp_path: Path) -> None:
+    previews: list[object] = []
     app = app_for(SAMPLES / DOC_A, tmp_path=tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+
+    def hook(message: object) -> None:
+        if isinstance(message, DocumentPreview):
+            previews.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(pilot)
-        assert review(pilot).session is not None and shown == []
+        assert review(pilot).session is not None and previews == []
+
+
+async def test_a_corrected_document_opens_without_a_preview(long_doc: Path, tmp_path: Path) -> None:
+    """A preview shows the source as printed: not for a document with corrections."""
+    session = ReviewSession.open(long_doc, reviewer="someone", review_dir=tmp_path / "reviews")
+    session.edit("projects", 2, 2, "999.99")
+    session.save(tmp_path / "exports")
+    session.close()
+    previews: list[object] = []
+    app = app_for(long_doc, tmp_path=tmp_path)
+
+    def hook(message: object) -> None:
+        if isinstance(message, DocumentPreview):
+            previews.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await settle(pilot)
+        screen = review(pilot)
+        assert previews == [] and screen.session is not None
+        assert screen.session.doc.forms["projects"].table.rows[2].texts[2] == "999.99"  # type: ignore[union-attr]
 
 
 async def test_a_preview_whose_document_cannot_open_gives_way_to_the_next(
-    long_doc: Path, tmp_path: Path
+    long_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The long document sorts first; its sidecar is broken, so only its preview can be shown.
-    folder = review_location(long_doc, tmp_path / "reviews").folder
-    folder.mkdir(parents=True)
-    (folder / f"{long_doc.name}.tester.review.toml").write_text("this is [not toml", encoding="utf-8")
+    # The long document sorts first and fails to open whole (a sidecar written meanwhile and
+    # broken, say): only its preview was shown.
+    whole_open = Workspace.open
+
+    def failing_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
+        if path == str(long_doc):
+            raise SidecarError(path + ".tester.review.toml", 1, "not TOML")
+        return whole_open(self, path, source)
+
+    monkeypatch.setattr(Workspace, "open", failing_open)
     other = long_doc.parent / "z_other.txt"
     other.write_bytes((SAMPLES / DOC_A).read_bytes())
     app = app_for(long_doc.parent, tmp_path=tmp_path)
@@ -130,3 +171,29 @@ async def test_a_preview_whose_document_cannot_open_gives_way_to_the_next(
         assert screen.form_id == next(iter(screen.session.doc.forms)) != "projects"
         assert "reading all" not in str(screen.query_one("#table-pane").border_title)
         assert any("long.txt" in str(n.message) for n in app._notifications)
+        # The keys and the navigator's tree (listing the problem) are shown all the same.
+        assert screen.query("FooterKey") and screen.navigator.query("Tree")
+
+
+def test_preview_of_a_sample_followed_by_a_long_table(tmp_path: Path) -> None:
+    """Every form the preview holds whole is the whole parse's form; the one it cuts is a prefix."""
+    sample = (SAMPLES / "004_520b94495a051fab.txt").read_text(encoding="utf-8")
+    path = tmp_path / "long.txt"
+    path.write_text(sample + "\n" + long_document(ROWS), encoding="utf-8")
+    src = read_source(path)
+    preview, whole = preview_document(src), load_document(path)
+    assert preview is not None and len(sample.splitlines()) < PREVIEW_LINES
+    tables = [f for f in preview.forms.values() if f.table is not None]
+    assert len(tables) > 10
+    *complete, cut = tables
+    for form in complete:
+        other = whole.forms[form.id].table
+        assert other is not None and form.table is not None
+        assert [(r.key, r.texts, r.lines) for r in form.table.rows] == [
+            (r.key, r.texts, r.lines) for r in other.rows
+        ], form.id
+        assert [c.key for c in form.table.columns] == [c.key for c in other.columns]
+    whole_cut = whole.forms[cut.id].table
+    assert cut.table is not None and whole_cut is not None
+    assert 0 < len(cut.table.rows) < len(whole_cut.rows) == ROWS + 1
+    assert [r.texts for r in cut.table.rows] == [r.texts for r in whole_cut.rows[: len(cut.table.rows)]]

@@ -116,27 +116,36 @@ def test_help_panel_light_theme(snap_compare: Compare, doc_a: Path, tmp_path: Pa
 def test_preview_of_a_long_document(
     snap_compare: Compare, long_doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A 10,000-row document shown from its first lines while it is read whole (held here)."""
+    """A long document shown from its first lines while it is read whole (held until the
+    picture is taken)."""
     go_on = threading.Event()
     whole_open = Workspace.open
 
     def held_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
-        go_on.wait(timeout=2)  # (released when the picture is taken: the app then exits)
+        go_on.wait(timeout=60)
         return whole_open(self, path, source)
 
     monkeypatch.setattr(Workspace, "open", held_open)
 
     async def until_preview(pilot: Pilot[Any]) -> None:
         screen = review(pilot)
-        for _ in range(200):
+        for _ in range(500):
             if screen.model is not None:
                 break
             await pilot.pause(0.01)
         assert screen.session is None and screen.model is not None
-        pilot.app.refresh_bindings()
         await pilot.pause(0.2)
 
     app = app_for(long_doc, tmp_path=tmp_path)
+    export = app.export_screenshot
+
+    def export_then_go_on(*args: Any, **kwargs: Any) -> str:
+        try:
+            return export(*args, **kwargs)
+        finally:
+            go_on.set()  # the app exits next: it waits for the loader
+
+    monkeypatch.setattr(app, "export_screenshot", export_then_go_on)
     try:
         assert snap_compare(app, terminal_size=(120, 30), run_before=until_preview)
     finally:
