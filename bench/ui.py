@@ -7,8 +7,8 @@ Usage::
 1. Time to first paint of the app on one sample document vs a bare Textual app showing
    the same form in a stock ``DataTable`` (target <= 1.5x).
 2. First paint of a generated ``--rows``-row form vs a 20-row form (target <= 1.5x): the
-   first frame showing the form's table with a screenful of its rows (a document of
-   ``PREVIEW_MIN_LINES`` lines or more is shown from its first lines while it is parsed
+   first frame showing the form's table with a screenful of its rows (a file of
+   ``PREVIEW_MIN_BYTES`` or more is shown from its first lines while it is read and parsed
    whole; see ``preview_document``). Also printed, beside the same 20-row figure: the first
    frame holding all the rows of the big form (after its whole parse), and the same for the
    longest document that gets no preview (the worst case of the first reading).
@@ -49,7 +49,7 @@ import corpus
 
 from budget_tui.app import make_app
 from budget_tui.core import load_document
-from budget_tui.core.document import PREVIEW_MIN_LINES
+from budget_tui.core.document import PREVIEW_MIN_BYTES
 from budget_tui.widgets.grid import DataGrid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,8 +312,12 @@ async def main_async(args: argparse.Namespace) -> None:
     config = tmp / "config" / "config.toml"
     config.parent.mkdir()
     big, small = tmp / "big" / "big.txt", tmp / "small" / "small.txt"
-    edge = tmp / "edge" / "edge.txt"  # PREVIEW_MIN_LINES - 1 lines (7 lines are not rows)
-    edge_rows = PREVIEW_MIN_LINES - 8
+    edge = tmp / "edge" / "edge.txt"  # the largest file without a preview
+    edge_rows = PREVIEW_MIN_BYTES // 80
+    while len(big_form_document(edge_rows + 1).encode()) < PREVIEW_MIN_BYTES:
+        edge_rows += 1
+    while len(big_form_document(edge_rows).encode()) >= PREVIEW_MIN_BYTES:
+        edge_rows -= 1
     for p, n in ((big, args.rows), (small, 20), (edge, edge_rows)):
         p.parent.mkdir()
         p.write_text(big_form_document(n), encoding="utf-8")

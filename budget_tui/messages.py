@@ -31,8 +31,8 @@ class DocumentPreview(Message):
 
     doc: Document
     """The preview (see `budget_tui.core.document.preview_document`)."""
-    lines: int
-    """Lines of the whole document."""
+    size: int
+    """Bytes of the whole file."""
     shown: threading.Event
     """Set once the preview is drawn (or will not be): the loader parses the whole then."""
 

@@ -14,7 +14,6 @@ from typing import Any
 from budget_tui.core.findings import NARRATIVE, Finding, Suggestion
 from budget_tui.core.gcpause import collector_paused
 from budget_tui.core.review import ReviewSession, ReviewStatus
-from budget_tui.core.source import DecodedSource
 
 Cell = tuple[int, int]
 
@@ -181,10 +180,8 @@ class Workspace:
         """The entry of a document path (``None`` if not loaded yet)."""
         return self._index.get(path)
 
-    def open(self, path: str, source: DecodedSource | None = None) -> ReviewSession:
+    def open(self, path: str) -> ReviewSession:
         """The document's session, parsing the file and loading saved corrections on first use.
-
-        ``source``: the file, already read and decoded (see `ReviewSession.open`).
 
         Call from a worker thread: parsing a large document takes a moment. The session takes
         the document's lock (or opens read-only, naming who holds it) and restores this
@@ -202,11 +199,7 @@ class Workspace:
         # collector_paused.
         with collector_paused():
             session = ReviewSession.open(
-                path,
-                reviewer=self.reviewer,
-                review_dir=self.review_dir,
-                read_only=self.read_only,
-                source=source,
+                path, reviewer=self.reviewer, review_dir=self.review_dir, read_only=self.read_only
             )
         if entry is not None:
             entry.session = session

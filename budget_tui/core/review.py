@@ -34,11 +34,10 @@ from budget_tui.core.corrections import (
     review_location,
     shift_correction,
 )
-from budget_tui.core.document import load_document, parse_document
+from budget_tui.core.document import load_document
 from budget_tui.core.errors import Problem
 from budget_tui.core.findings import Finding
 from budget_tui.core.model import Document
-from budget_tui.core.source import DecodedSource
 
 ReviewStatus = Literal["unreviewed", "reviewed", "approved"]
 STATUS_CYCLE: tuple[ReviewStatus, ...] = ("unreviewed", "reviewed", "approved")
@@ -112,18 +111,15 @@ class ReviewSession:
         reviewer: str | None = None,
         review_dir: str | os.PathLike[str] | None = None,
         read_only: bool = False,
-        source: DecodedSource | None = None,
     ) -> ReviewSession:
         """Parse ``path``, take its lock (else open read-only, saying who holds it) and apply
         every reviewer's saved corrections plus this reviewer's unsaved journal.
-
-        ``source`` is the file already read and decoded (it is not read again).
 
         Raises:
             UnreadableSource: the file is not text.
             SidecarError: a sidecar or journal is broken (``path:line: message``).
         """
-        doc = parse_document(source) if source is not None else load_document(path)
+        doc = load_document(path)
         rdir = None if review_dir is None else str(review_dir)
         store = ReviewStore(doc.path, reviewer=reviewer, review_dir=rdir, sha256=doc.sha256)
         holder = None

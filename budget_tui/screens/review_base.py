@@ -32,7 +32,7 @@ from budget_tui.core.findings import NARRATIVE, Finding
 from budget_tui.core.gcpause import collector_paused
 from budget_tui.core.model import Document, Form
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import UnreadableSource, read_source
+from budget_tui.core.source import UnreadableSource
 from budget_tui.messages import (
     ChecksFinished,
     CorpusLoaded,
@@ -67,6 +67,11 @@ INDEX_BATCH_SECONDS = 0.25
 """How often the loader reports the documents it indexed (one navigator update per batch)."""
 FIRST_PAINT_HOLD = 0.5
 """Longest time the screen waits for the first document before it draws "Loading…" instead."""
+
+
+def _size(size: int) -> str:
+    """A file size for people (``8.5 MB``)."""
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
 
 
 class ReviewBase(Screen[None]):
@@ -345,20 +350,19 @@ class ReviewBase(Screen[None]):
         self.post_message(CorpusLoaded(documents, problems))
 
     def _open_first(self, path: str) -> ReviewSession:
-        """Open the first document (on the loader's thread). A long one is shown from its
-        first lines at once (`DocumentPreview`), then parsed whole: the first frame does not
-        wait for a parse that grows with the document."""
-        src = read_source(Path(path))
+        """Open the first document (on the loader's thread). A large one is shown from its
+        first lines at once (`DocumentPreview`), then read and parsed whole: the first frame
+        does not wait for work that grows with the file."""
         # Not when corrections apply: the preview shows the source as printed.
-        corrected = has_review_files(path, self.workspace.review_dir)
-        with collector_paused():
-            preview = None if corrected else preview_document(src)
-        if preview is not None:
-            shown = threading.Event()
-            self.post_message(DocumentPreview(preview, len(src.lines), shown))
-            # Parsing the whole meanwhile would hold the interpreter the frame needs.
-            shown.wait(timeout=2)
-        return self.workspace.open(path, source=src)
+        if not has_review_files(path, self.workspace.review_dir):
+            with collector_paused():
+                preview = preview_document(path)
+            if preview is not None:
+                shown = threading.Event()
+                self.post_message(DocumentPreview(preview, Path(path).stat().st_size, shown))
+                # Reading the whole meanwhile would hold the interpreter the frame needs.
+                shown.wait(timeout=2)
+        return self.workspace.open(path)
 
     @on(DocumentPreview)
     def _document_preview(self, event: DocumentPreview) -> None:
@@ -377,7 +381,7 @@ class ReviewBase(Screen[None]):
             form = doc.forms[form_id]
             self.query_one("#table-pane").border_title = Content.assemble(
                 (printable(form.title or form.id), "bold"),
-                (f" · reading all {event.lines:,} lines of {printable(Path(doc.path).name)}…", "$text-muted"),
+                (f" · reading all {_size(event.size)} of {printable(Path(doc.path).name)}…", "$text-muted"),
             )
             self.findings.border_title = "Findings · once it is read"
             self._cursor_changed()

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.pilot import Pilot
 
 from budget_tui.app import BudgetApp, make_app
-from budget_tui.core.document import PREVIEW_MIN_LINES
+from budget_tui.core.document import PREVIEW_MIN_BYTES
 from budget_tui.screens.review import ReviewScreen
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -138,8 +138,9 @@ def long_document(rows: int) -> str:
     return "\n".join([*lines, f"合计\t\t{money}\t{money}", *body]) + "\n"
 
 
-ROWS = PREVIEW_MIN_LINES
-"""Project rows of the long document (it has 6 lines more)."""
+ROWS = 10_000
+"""Project rows of the long document (it has 6 lines more): over ``PREVIEW_MIN_BYTES``."""
+assert len(long_document(ROWS).encode()) > PREVIEW_MIN_BYTES
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from budget_tui.core.corrections import SidecarError
-from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_LINES, load_document, preview_document
+from budget_tui.core.document import PREVIEW_LINES, PREVIEW_MIN_BYTES, load_document, preview_document
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import DecodedSource, read_source
+from budget_tui.core.source import read_source
 from budget_tui.messages import DocumentPreview
 from budget_tui.screens.review import ReviewScreen
 from budget_tui.workspace import Workspace
@@ -18,10 +18,10 @@ from tests.ui.conftest import DOC_A, ROWS, SAMPLES, SIZE, app_for, long_document
 
 
 def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:
-    src = read_source(long_doc)
-    preview = preview_document(src)
+    preview = preview_document(long_doc)
     whole = load_document(long_doc)
     assert preview is not None and preview.problems == [] and preview.path == whole.path
+    assert preview.sha256 == "" and preview.lines == whole.lines[:PREVIEW_LINES]
     ((pid, pform),) = preview.forms.items()
     form = whole.forms[pid]
     assert pform.table is not None and form.table is not None
@@ -33,14 +33,31 @@ def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:
     ]
 
 
-def test_short_documents_get_no_preview(tmp_path: Path) -> None:
+def test_small_files_get_no_preview(tmp_path: Path) -> None:
     for path in sorted(SAMPLES.glob("*.txt")):
-        assert preview_document(read_source(path)) is None, path.name
-    shorter = tmp_path / "shorter.txt"
-    shorter.write_text(long_document(PREVIEW_MIN_LINES - 7), encoding="utf-8")  # one line short
-    src = read_source(shorter)
-    assert len(src.lines) == PREVIEW_MIN_LINES - 1 and preview_document(src) is None
-    assert preview_document(src, min_lines=len(src.lines)) is not None
+        assert preview_document(path) is None, path.name
+    rows = ROWS
+    while len(long_document(rows).encode()) >= PREVIEW_MIN_BYTES:
+        rows -= 100
+    smaller = tmp_path / "smaller.txt"
+    smaller.write_text(long_document(rows), encoding="utf-8")
+    assert preview_document(smaller) is None
+    assert preview_document(smaller, min_bytes=smaller.stat().st_size) is not None
+    assert preview_document(tmp_path / "missing.txt") is None
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00" * PREVIEW_MIN_BYTES)
+    assert preview_document(binary) is None  # (its whole read says why)
+
+
+def test_preview_reads_the_head_only_and_whole_lines(tmp_path: Path) -> None:
+    """A GB18030 file whose head ends inside a line: the preview stops at the last whole line."""
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(long_document(ROWS).encode("gb18030"))
+    preview = preview_document(path, min_bytes=0, read_bytes=10_001)
+    assert preview is not None
+    src = read_source(path)
+    assert src.encoding == "gb18030" and 100 < len(preview.lines) < 400
+    assert preview.lines == src.lines[: len(preview.lines)]
 
 
 async def test_long_document_shows_its_head_then_the_whole(
@@ -51,12 +68,11 @@ async def test_long_document_shows_its_head_then_the_whole(
 
     drawn_first: list[bool] = []
 
-    def held_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
-        assert source is not None  # the file is read once, for the preview and the whole
+    def held_open(self: Workspace, path: str) -> ReviewSession:
         # The whole is parsed only once the preview is on screen (one interpreter lock).
         drawn_first.append(not review_screen().grid.paint_pending and review_screen().model is not None)
         go_on.wait(timeout=30)
-        return whole_open(self, path, source)
+        return whole_open(self, path)
 
     monkeypatch.setattr(Workspace, "open", held_open)
     app = app_for(long_doc, tmp_path=tmp_path)
@@ -146,10 +162,10 @@ async def test_a_preview_whose_document_cannot_open_gives_way_to_the_next(
     # broken, say): only its preview was shown.
     whole_open = Workspace.open
 
-    def failing_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
+    def failing_open(self: Workspace, path: str) -> ReviewSession:
         if path == str(long_doc):
             raise SidecarError(path + ".tester.review.toml", 1, "not TOML")
-        return whole_open(self, path, source)
+        return whole_open(self, path)
 
     monkeypatch.setattr(Workspace, "open", failing_open)
     other = long_doc.parent / "z_other.txt"
@@ -180,8 +196,7 @@ def test_preview_of_a_sample_followed_by_a_long_table(tmp_path: Path) -> None:
     sample = (SAMPLES / "004_520b94495a051fab.txt").read_text(encoding="utf-8")
     path = tmp_path / "long.txt"
     path.write_text(sample + "\n" + long_document(ROWS), encoding="utf-8")
-    src = read_source(path)
-    preview, whole = preview_document(src), load_document(path)
+    preview, whole = preview_document(path), load_document(path)
     assert preview is not None and len(sample.splitlines()) < PREVIEW_LINES
     tables = [f for f in preview.forms.values() if f.table is not None]
     assert len(tables) > 10

@@ -15,7 +15,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from budget_tui.core.review import ReviewSession
-from budget_tui.core.source import DecodedSource
 from budget_tui.widgets.findings_list import FindingsList
 from budget_tui.workspace import Workspace
 from tests.ui.conftest import app_for, review, settle
@@ -121,9 +120,9 @@ def test_preview_of_a_long_document(
     go_on = threading.Event()
     whole_open = Workspace.open
 
-    def held_open(self: Workspace, path: str, source: DecodedSource | None = None) -> ReviewSession:
+    def held_open(self: Workspace, path: str) -> ReviewSession:
         go_on.wait(timeout=60)
-        return whole_open(self, path, source)
+        return whole_open(self, path)
 
     monkeypatch.setattr(Workspace, "open", held_open)
 
