@@ -9,6 +9,7 @@ edits never race.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -98,8 +99,9 @@ class ReviewBase(Screen[None]):
         with the first paint nor with the first document's checks."""
         self._opening: str | None = None
         self._preview: Document | None = None
-        self._chrome_shown = False
         """The first lines of the first document, shown until it is parsed whole."""
+        self._chrome_shown = False
+        """Whether the footer's keys and the navigator's tree are shown (`_show_chrome`)."""
         self._announced: set[str] = set()
         self._paint_waiters: list[threading.Event] = []
         """Jobs waiting for the grid's next frame (`DataGrid.Painted`)."""
@@ -359,7 +361,11 @@ class ReviewBase(Screen[None]):
                 preview = preview_document(path)
             if preview is not None:
                 shown = threading.Event()
-                self.post_message(DocumentPreview(preview, Path(path).stat().st_size, shown))
+                try:
+                    size = os.stat(path).st_size
+                except OSError:  # gone since: its whole read says so
+                    size = 0
+                self.post_message(DocumentPreview(preview, size, shown))
                 # Reading the whole meanwhile would hold the interpreter the frame needs.
                 shown.wait(timeout=2)
         return self.workspace.open(path)
@@ -431,7 +437,8 @@ class ReviewBase(Screen[None]):
     @on(DocumentUnreadable)
     def _document_unreadable(self, event: DocumentUnreadable) -> None:
         if self._preview is not None and self.session is None:
-            # Its preview was shown, then the whole could not be opened (a broken sidecar).
+            # Its preview was shown, then the whole could not be opened (the file changed or
+            # went away since, or a sidecar was written meanwhile and is broken).
             self._preview = self.model = self.form_id = None
             self.grid.clear()
             self.query_one("#table-pane").border_title = "Loading…"
