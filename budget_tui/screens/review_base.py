@@ -523,6 +523,10 @@ class ReviewBase(Screen[None]):
         """Open (parse on first use) a document and show a form of it."""
         ws = self.workspace
         self._opening = path
+        entry = ws.entry(path)
+        if entry is None or entry.session is None:
+            # Reading a large one takes a moment: say so until it is shown.
+            self.status.show_text(f"Opening {Path(path).name}…")
 
         def job() -> Message:
             return SessionOpened(ws.open(path), form_id, cell)

@@ -13,6 +13,7 @@ from budget_tui.core.review import ReviewSession
 from budget_tui.core.source import read_source
 from budget_tui.messages import DocumentPreview
 from budget_tui.screens.review import ReviewScreen
+from budget_tui.widgets.status_bar import CellLine
 from budget_tui.workspace import Workspace
 from tests.ui.conftest import DOC_A, ROWS, SAMPLES, SIZE, app_for, long_document, review, settle
 
@@ -212,3 +213,31 @@ def test_preview_of_a_sample_followed_by_a_long_table(tmp_path: Path) -> None:
     assert cut.table is not None and whole_cut is not None
     assert 0 < len(cut.table.rows) < len(whole_cut.rows) == ROWS + 1
     assert [r.texts for r in cut.table.rows] == [r.texts for r in whole_cut.rows[: len(cut.table.rows)]]
+
+
+async def test_opening_another_document_says_so_until_it_is_shown(
+    docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go_on = threading.Event()
+    whole_open = Workspace.open
+    app = app_for(docs, tmp_path=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = review(pilot)
+        assert screen.session is not None
+        other = next(e.summary.path for e in app.workspace.entries if e.session is None)
+
+        def held_open(self: Workspace, path: str) -> ReviewSession:
+            go_on.wait(timeout=30)
+            return whole_open(self, path)
+
+        monkeypatch.setattr(Workspace, "open", held_open)
+        try:
+            screen.open_document(other)
+            await pilot.pause()
+            assert screen.status.query_one("#status-cell", CellLine).text == f"Opening {Path(other).name}…"
+        finally:
+            go_on.set()
+        await settle(pilot)
+        assert screen.session.doc.path == other
+        assert "Opening" not in screen.status.query_one("#status-cell", CellLine).text
