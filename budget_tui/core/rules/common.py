@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from budget_tui.core.findings import CellRef
@@ -455,18 +454,25 @@ class Values:
         return _HALF[min(max(col_dec, d), 11)]
 
 
-_COLUMN = [itemgetter(c) for c in range(64)]
-
-
 def shaped_parts(identity: Identity, grid: list[list[Any]]) -> int:
     """Σ of a shaped identity's parts (down its total's column, or along its row) in ``grid``.
     Raises TypeError where a part is ``None`` or still pending."""
-    _, r, c = identity.total
-    if identity.rows is not None:
-        column = _COLUMN[c] if c < 64 else itemgetter(c)
-        return sum(map(column, map(grid.__getitem__, identity.rows)))
-    row = grid[r]
-    return sum(map(row.__getitem__, identity.cols or ()))
+    # Plain loops into an int (for speed): compiled (mypyc), each part is unboxed as it is read
+    # (a part that is no int raises TypeError there, as the addition does in pure Python).
+    s = 0
+    v: int
+    rows = identity.rows
+    if rows is not None:
+        c = identity.total[2]
+        for x in rows:
+            v = grid[x][c]
+            s += v
+        return s
+    row = grid[identity.total[1]]
+    for j in identity.cols or ():
+        v = row[j]
+        s += v
+    return s
 
 
 def scaled_difference(identity: Identity, values: Values) -> int:
@@ -511,7 +517,8 @@ def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
             grid = values.grid(form)
         _, r, c = ident.total
         try:
-            diff = grid[r][c] - shaped_parts(ident, grid)
+            total: int = grid[r][c]
+            diff = total - shaped_parts(ident, grid)
         except TypeError:  # a value finer than the scale, or pending: holds() decides
             add(holds(ident, values))
             continue
