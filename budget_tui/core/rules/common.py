@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -185,15 +185,25 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     rows = table.rows
     for j in table.amount_columns():
         cells: list[AmountCell] = []
-        add = cells.append
-        for r, t in enumerate([row.texts[j] for row in rows]):
+        r = -1
+        for row in rows:
+            r += 1
+            t = row.texts[j]
             if not t:
                 continue
-            # fixed_point's first case inline (most cells): this loop sees every amount cell.
-            whole, dot, frac = t.partition(".")
-            if whole.isdecimal() and (not dot or frac.isdecimal()):
-                add((r, t, int(whole + frac), len(frac)))
-            elif t[-1] == "%":
+            # fixed_point's first case inline (most cells): digits with at most one "." between
+            # them (isdigit, find and replace are native compiled, where isdecimal is a method
+            # call; a digit that is no decimal digit, ², int() rejects, as fixed_point does).
+            digits = t.replace(".", "", 1)
+            if digits.isdigit():
+                dot = t.find(".")
+                if dot != 0 and dot != len(digits):
+                    try:
+                        cells.append((r, t, int(digits), len(digits) - dot if dot > 0 else 0))
+                        continue
+                    except ValueError:
+                        pass
+            if t[-1] == "%":
                 percents.append((r, j, t))
             else:
                 fixed = fixed_point(t)
@@ -205,29 +215,40 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     return numbers, percents
 
 
-_THOUSAND = [1000 * 10**d for d in range(64)]
+def _thousand(d: int) -> int:
+    """1000 in units of 10**-d."""
+    scale: int = 10**d
+    return 1000 * scale
+
+
+_THOUSAND = [_thousand(d) for d in range(64)]
 
 
 def measure_precision(doc: Document) -> Precision:
     """A column's precision is the most decimals printed in it; a document "prints every
     decimal" when almost every amount it prints carries the same number of decimals."""
     p = Precision()
-    counts: Counter[int] = Counter()
+    counts: dict[int, int] = {}  # cells by decimals printed
     total = 0
     big = grouped = 0
+    # One plain loop over the cells (compiled, their numbers stay native integers).
     for form in doc.forms.values():
         table = form.table
         if table is None:
             continue
         for j, cells in amount_cells(table):
-            decimals = [d for _, _, _, d in cells]
-            counts.update(decimals)
+            most = 0
+            for _, t, m, d in cells:
+                counts[d] = counts.get(d, 0) + 1
+                if d > most:
+                    most = d
+                # |value| >= 1000, and printed with a thousands separator:
+                if (m if m >= 0 else -m) >= (_THOUSAND[d] if d < 64 else _thousand(d)):
+                    big += 1
+                    if "," in t:
+                        grouped += 1
             total += len(cells)
-            p.column_decimals[(form.id, j)] = max(decimals, default=0)
-            # |value| >= 1000, and printed with a thousands separator:
-            bigs = [t for _, t, m, d in cells if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d)]
-            big += len(bigs)
-            grouped += sum(1 for t in bigs if "," in t)
+            p.column_decimals[(form.id, j)] = most
     if total:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         p.doc_decimals = mode
