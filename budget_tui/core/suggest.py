@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal, getcontext
+from typing import Final
 
 from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
@@ -31,8 +32,8 @@ from budget_tui.core.rules.common import (
     shaped_parts,
 )
 
-CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
-MAX_SHIFT = 2
+CONFUSABLE: Final = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
+MAX_SHIFT: Final = 2
 
 
 def format_like(value: Decimal, like: str, decimals: int, thousands: bool = False) -> str:

@@ -9,22 +9,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import decimals_of, fixed_point, nospace, parse_number
 
-ZERO = Decimal(0)
+ZERO: Final = Decimal(0)
 CellKey = tuple[str, int, int]
 """(form id, row index, column index)."""
 
-_ORDINAL_L1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
-_SUBSET = re.compile(r"^其中")
+_ORDINAL_L1: Final = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_ORDINAL_L2: Final = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+_SUBSET: Final = re.compile(r"^其中")
 
 
-ORDINAL_START = frozenset("一二三四五六七八九十(（")
+ORDINAL_START: Final = frozenset("一二三四五六七八九十(（")
 
 
 def ordinal_level(label: str) -> int:
@@ -221,7 +221,7 @@ def _thousand(d: int) -> int:
     return 1000 * scale
 
 
-_THOUSAND = [_thousand(d) for d in range(64)]
+_THOUSAND: Final = [_thousand(d) for d in range(64)]
 
 
 def measure_precision(doc: Document) -> Precision:
@@ -271,8 +271,8 @@ def _blank_grid(table: Table, numbers: list[tuple[int, list[AmountCell]]]) -> li
     return [blank.copy() for _ in table.rows]
 
 
-_HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
-_PENDING: Any = object()
+_HALF: Final = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
+_PENDING: Final[Any] = object()
 """Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
 
 

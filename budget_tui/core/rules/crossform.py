@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import nospace
@@ -20,7 +21,7 @@ from budget_tui.core.rules.common import (
 from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
-FUNCTION_CLASSES: dict[str, str] = {
+FUNCTION_CLASSES: Final[dict[str, str]] = {
     "201": "一般公共服务",
     "202": "外交",
     "203": "国防",
@@ -54,9 +55,9 @@ FUNCTION_CLASSES: dict[str, str] = {
 }
 
 
-_L1_PREFIX_SUB = re.compile(r"^[一二三四五六七八九十]+、")
-_L2_PREFIX_SUB = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
-_BARE_SUB = re.compile(r"\s|支出$")
+_L1_PREFIX_SUB: Final = re.compile(r"^[一二三四五六七八九十]+、")
+_L2_PREFIX_SUB: Final = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_BARE_SUB: Final = re.compile(r"\s|支出$")
 
 
 def _total_row(table: Table) -> int | None:

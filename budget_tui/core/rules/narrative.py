@@ -5,19 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Final
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
 from budget_tui.core.model import Document, Paragraph
 from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
-_AMOUNT = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
-_AMOUNT_RE = re.compile(_AMOUNT)
-_NOT_A_LEVEL_RE = re.compile(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有")
-_CLAUSE_SPLIT = re.compile(r"[，,；;。：:]")
-_SENTENCE_SPLIT = re.compile(r"[。；;]")
-_SHARE_RE = re.compile(_AMOUNT + r"[^%％\d]{0,6}?占\s*(\d+(?:\.\d+)?)\s*[%％]")
-_CHANGE_RE = re.compile(r"(增加|减少)\s*" + _AMOUNT + r"[，,]?\s*(增长|下降|减少)\s*(\d+(?:\.\d+)?)\s*[%％]")
+_AMOUNT: Final = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
+_AMOUNT_RE: Final = re.compile(_AMOUNT)
+_NOT_A_LEVEL_RE: Final = re.compile(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有")
+_CLAUSE_SPLIT: Final = re.compile(r"[，,；;。：:]")
+_SENTENCE_SPLIT: Final = re.compile(r"[。；;]")
+_SHARE_RE: Final = re.compile(_AMOUNT + r"[^%％\d]{0,6}?占\s*(\d+(?:\.\d+)?)\s*[%％]")
+_CHANGE_RE: Final = re.compile(
+    r"(增加|减少)\s*" + _AMOUNT + r"[，,]?\s*(增长|下降|减少)\s*(\d+(?:\.\d+)?)\s*[%％]"
+)
 
 Finder = Callable[[Document], "CellKey | None"]
 
@@ -54,7 +57,7 @@ def _row_cell(form_id: str, row_pattern: str, *col_patterns: str) -> Finder:
 
 
 # Keyword (regex on the clause before the amount) -> cells the figure may describe. Most specific first.
-KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
+KEYWORDS: Final[list[tuple[re.Pattern[str], list[Finder]]]] = [
     (re.compile(p), finders)
     for p, finders in (
         (r"三公.{0,3}经费", [_total_cell("three_public", r"合计")]),
@@ -95,7 +98,7 @@ KEYWORDS: list[tuple[re.Pattern[str], list[Finder]]] = [
 ]
 
 
-_ANY_KEYWORD = re.compile("|".join(f"(?:{kw.pattern})" for kw, _ in KEYWORDS))
+_ANY_KEYWORD: Final = re.compile("|".join(f"(?:{kw.pattern})" for kw, _ in KEYWORDS))
 """Some keyword occurs (each is then tried in order)."""
 
 
