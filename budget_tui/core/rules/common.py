@@ -294,8 +294,9 @@ class Values:
         self._scale = Decimal(10) ** (precision.scale_decimals + 1)
         self._exp = precision.scale_decimals + 1
         # Below this, ``value * scale`` has at most 28 digits: the Decimal product is exact.
-        self._exact_limit = 10 ** (28 - self._exp)
-        self._pow10 = [10**k for k in range(self._exp + 1)]
+        # (Typed int: compiled, the arithmetic on them is native.)
+        self._exact_limit: int = 10 ** (28 - self._exp)
+        self._pow10: list[int] = [10**k for k in range(self._exp + 1)]
         self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
         self._text_ints: dict[str, int | None] = {}
@@ -414,12 +415,18 @@ class Values:
     def _fill(self, table: Table) -> list[list[Any]]:
         """The grid of a table: its amount columns at once (as :meth:`_int_of_text` gives)."""
         exp, limit = self._exp, self._exact_limit
-        up = [10 ** (exp - d) for d in range(exp + 1)]
+        # Compiled, a comparison with the (huge) limit goes through a slow path; with a bound
+        # below 2**62 it is native, and most numbers are within that.
+        near = min(limit, 1 << 60)
+        up: list[int] = [10 ** (exp - d) for d in range(exp + 1)]
         numbers = amount_cells(table)
         grid = _blank_grid(table, numbers)
         for j, cells in numbers:
             for r, t, m, d in cells:
-                grid[r][j] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
+                if d <= exp and (-near < m < near or -limit < m < limit):
+                    grid[r][j] = m * up[d]
+                else:
+                    grid[r][j] = self._int_of_text(t)
         for r, j, t in percent_cells(table):
             grid[r][j] = self._int_of_text(t)
         return grid
