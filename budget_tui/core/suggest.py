@@ -397,23 +397,21 @@ class _RowShifts:
         The other cells a shift changes are not ``n``'s: this is the verdict for every shift
         writing ``text`` at ``c``."""
         memo = (n, text)
-        try:
+        if memo in self._holds_with:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._holds_with[memo]
-        except KeyError:
-            ok = self._holds_with[memo] = self.ranker.holds_changed(
-                n, (self.form_id, self.r, c), self._change(c, text)
-            )
-            return ok
+        ok = self._holds_with[memo] = self.ranker.holds_changed(
+            n, (self.form_id, self.r, c), self._change(c, text)
+        )
+        return ok
 
     def _change(self, c: int, text: str) -> tuple[int, int] | None:
         """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
         same few texts to a cell, and several identities go through it)."""
         memo = (c, text)
-        try:
+        if memo in self._changes:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._changes[memo]
-        except KeyError:
-            change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
-            return change
+        change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+        return change
 
     def unshiftable(self, n: int) -> bool:
         """Whether no shift of the row can make identity ``n`` hold: it goes through one cell of

@@ -316,11 +316,11 @@ class Values:
     def number(self, key: CellKey) -> Decimal | None:
         """The cell's exact value (``None`` for blank or non-numeric text)."""
         t = self.text(key)
-        try:
+        # (Tested, not caught: compiled, a raised KeyError costs thousands of instructions.)
+        if t in self._numbers:
             return self._numbers[t]
-        except KeyError:
-            v = self._numbers[t] = parse_number(t)
-            return v
+        v = self._numbers[t] = parse_number(t)
+        return v
 
     def value(self, key: CellKey) -> Decimal:
         """The cell's exact value, 0 for blank or non-numeric text."""
@@ -632,10 +632,8 @@ compiled = functools.lru_cache(maxsize=512)(re.compile)
 def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
     """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
     memo = derived_memo(table, "find_column")
-    try:
+    if (patterns, role) in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[(patterns, role)]  # type: ignore[no-any-return]
-    except KeyError:
-        pass
     header = table.derived.get("column_keys")
     if header is None:
         header = table.derived["column_keys"] = tuple([(col.role, col.key) for col in table.columns])
@@ -658,10 +656,8 @@ def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ..
 def find_row(table: Table, pattern: str) -> int | None:
     """The first row whose label or key (whitespace removed) matches ``pattern``."""
     memo = derived_memo(table, "find_row")
-    try:
+    if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[pattern]  # type: ignore[no-any-return]
-    except KeyError:
-        pass
     found = None
     rx = compiled(pattern)
     labels = derived_memo(table, "row_labels")

@@ -93,11 +93,10 @@ def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None
     if table is None:
         return None
     memo = derived_memo(table, "summary_side_cell")
-    try:
+    if (pattern, side) in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[(pattern, side)]  # type: ignore[no-any-return]
-    except KeyError:
-        found = memo[(pattern, side)] = _side_cell(table, pattern, side)
-        return found
+    found = memo[(pattern, side)] = _side_cell(table, pattern, side)
+    return found
 
 
 def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
