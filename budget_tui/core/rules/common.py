@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -121,24 +120,34 @@ class CellIndex:
         return index.get(key, default)
 
     def _index(self, form: str) -> dict[CellKey, list[int]]:
+        # Plain dicts, not defaultdicts: compiled, an item of a dict subclass is a generic lookup.
         if self._touching is None:
-            touching: dict[str, list[int]] = defaultdict(list)
+            touching: dict[str, list[int]] = {}
             for n, ident in enumerate(self._identities):
                 if ident.rows is not None or ident.cols is not None:
-                    touching[ident.form].append(n)
+                    _append(touching, ident.form, n)
                 else:
                     for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
-                        touching[f].append(n)
+                        _append(touching, f, n)
             self._touching = touching
-        index: dict[CellKey, list[int]] = defaultdict(list)
+        index: dict[CellKey, list[int]] = {}
         for n in self._touching.get(form, ()):
             ident = self._identities[n]
             if ident.total[0] == form:
-                index[ident.total].append(n)
+                _append(index, ident.total, n)
             for k in ident.parts:
                 if k[0] == form:
-                    index[k].append(n)
-        return dict(index)
+                    _append(index, k, n)
+        return index
+
+
+def _append(index: dict[Any, list[int]], key: Any, n: int) -> None:
+    """``index[key].append(n)``, the list made on first use."""
+    found = index.get(key)
+    if found is None:
+        index[key] = [n]
+    else:
+        found.append(n)
 
 
 @dataclass
