@@ -18,28 +18,40 @@ ZERO: Final = Decimal(0)
 CellKey = tuple[str, int, int]
 """(form id, row index, column index)."""
 
-_ORDINAL_L1: Final = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_ORDINAL_L2: Final = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
-_SUBSET: Final = re.compile(r"^其中")
+_NUMERALS: Final = "一二三四五六七八九十"
 
 
 ORDINAL_START: Final = frozenset("一二三四五六七八九十(（")
 
 
 def ordinal_level(label: str) -> int:
-    """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
+    """1 for ``一、…`` (numerals, then 、 or a full stop), 2 for ``(一)…`` (numerals in
+    parentheses, white space allowed inside them), 0 otherwise."""
     if not label or label[0] not in ORDINAL_START:
         return 0
-    if _ORDINAL_L1.match(label):
-        return 1
-    if _ORDINAL_L2.match(label):
-        return 2
-    return 0
+    # Read character by character (a regex match per label cost far more, compiled above all).
+    n = len(label)
+    i = 0
+    while i < n and label[i] in _NUMERALS:
+        i += 1
+    if i:
+        return 1 if i < n and label[i] in "、.．" else 0
+    i = 1  # after the opening parenthesis
+    while i < n and label[i].isspace():
+        i += 1
+    start = i
+    while i < n and label[i] in _NUMERALS:
+        i += 1
+    if i == start:
+        return 0
+    while i < n and label[i].isspace():
+        i += 1
+    return 2 if i < n and label[i] in ")）" else 0
 
 
 def is_subset_label(label: str) -> bool:
     """``其中…`` rows and columns are part of their parent, never added to it."""
-    return bool(_SUBSET.match(label.strip()))
+    return label.strip().startswith("其中")
 
 
 class Identity:
