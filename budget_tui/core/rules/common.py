@@ -680,18 +680,27 @@ def find_row(table: Table, pattern: str) -> int | None:
     if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[pattern]  # type: ignore[no-any-return]
     found = None
-    rx = compiled(pattern)
     labels = derived_memo(table, "row_labels")
     if not labels:
         labels.update(
             (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
         )
-    for i, texts in labels.items():
-        if any(rx.search(t) for t in texts):
-            found = i
-            break
+    prefix = literal_prefix(pattern)
+    if prefix is not None:  # (the same test, without a regex search per label)
+        found = next((i for i, texts in labels.items() if any(t.startswith(prefix) for t in texts)), None)
+    else:
+        rx = compiled(pattern)
+        found = next((i for i, texts in labels.items() if any(rx.search(t) for t in texts)), None)
     memo[pattern] = found
     return found
+
+
+@functools.lru_cache(maxsize=512)
+def literal_prefix(pattern: str) -> str | None:
+    """``words`` for a pattern ``^words`` with no other regex syntax: it matches exactly the
+    texts that start with them. ``None`` for any other pattern."""
+    words = pattern[1:]
+    return words if pattern.startswith("^") and words and re.escape(words) == words else None
 
 
 def total_row(table: Table) -> int | None:

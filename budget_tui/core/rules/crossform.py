@@ -16,6 +16,7 @@ from budget_tui.core.rules.common import (
     derived_memo,
     find_column,
     find_row,
+    literal_prefix,
     total_row,
 )
 from budget_tui.core.rules.totals import sides
@@ -113,8 +114,11 @@ def _side_row(table: Table, pattern: str, side: int) -> int | None:
     label_col, cols = ss[side]
     if not cols:
         return None
-    rx = compiled(pattern)
     texts = bare_column(table, label_col) if label_col >= 0 else [row.label for row in table.rows]
+    prefix = literal_prefix(pattern)
+    if prefix is not None:  # (the same test, without a regex search per row)
+        return next((r for r, text in enumerate(texts) if text.startswith(prefix)), None)
+    rx = compiled(pattern)
     return next((r for r, text in enumerate(texts) if rx.search(text)), None)
 
 
