@@ -531,8 +531,17 @@ def scaled_difference(identity: Identity, values: Values) -> int:
     if identity.rows is not None or identity.cols is not None:
         grid = values.grid(identity.form)
         return grid[r][c] - shaped_parts(identity, grid)  # type: ignore[no-any-return]
-    scaled: Any = values.scaled
-    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
+    # Plain loop (compiled: direct calls, native sums); None anywhere is a TypeError, as before.
+    total = values.scaled(identity.total)
+    parts = 0
+    for k in identity.parts:
+        v = values.scaled(k)
+        if v is None:
+            raise TypeError("a value finer than the scale")
+        parts += v
+    if total is None:
+        raise TypeError("a value finer than the scale")
+    return total - parts
 
 
 def holds(identity: Identity, values: Values) -> bool:
@@ -584,8 +593,10 @@ def _tolerance(identity: Identity, values: Values) -> int:
             return grid[r][c] + shaped_parts(identity, grid)  # type: ignore[no-any-return]
         except TypeError:  # a cell outside the amount columns, still pending
             pass
-    width = values.scaled_width
-    return width(identity.total) + sum(map(width, identity.parts))
+    tolerance = values.scaled_width(identity.total)
+    for k in identity.parts:
+        tolerance += values.scaled_width(k)
+    return tolerance
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:
