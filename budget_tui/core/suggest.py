@@ -133,11 +133,10 @@ class _Ranker:
 
     def base(self, n: int) -> _Base | None:
         """Identity ``n``'s :meth:`_difference` (computed once)."""
-        try:
+        if n in self._base:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._base[n]
-        except KeyError:
-            base = self._base[n] = self._difference(self.identities[n])
-            return base
+        base = self._base[n] = self._difference(self.identities[n])
+        return base
 
     def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
         """How much cell ``key`` printing ``text`` would change its scaled value and its scaled

@@ -395,20 +395,18 @@ class Values:
 
     def scaled_text(self, text: str) -> int | None:
         """:meth:`scaled` of a cell printing ``text``."""
-        try:
+        if text in self._text_ints:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._text_ints[text]
-        except KeyError:
-            v = self._text_ints[text] = self._int_of_text(text)
-            return v
+        v = self._text_ints[text] = self._int_of_text(text)
+        return v
 
     def width_of_text(self, key: CellKey, text: str) -> int:
         """:meth:`scaled_width` of cell ``key`` printing ``text``."""
         memo = (key[0], key[2], text)
-        try:
+        if memo in self._text_widths:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._text_widths[memo]
-        except KeyError:
-            w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
-            return w
+        w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
+        return w
 
     def forget(self, key: CellKey) -> None:
         """Re-read a cell whose text changed."""
