@@ -209,20 +209,24 @@ def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | Non
     out: list[Finding] = []
     if "%" not in sentence and "％" not in sentence:  # both patterns end in a percent sign
         return out
+    if "万元" not in sentence:  # no amount in the sentence (``first`` below is None)
+        return out
+    # Words each pattern needs, tested first (a failing regex search costs far more).
+    may_change = "增加" in sentence or "减少" in sentence
     first = _AMOUNT_RE.search(sentence)
-    change = _CHANGE_RE.search(sentence)
+    change = _CHANGE_RE.search(sentence) if may_change else None
     if first is not None and change is not None and first.start() >= change.start():
         first = para_first
     if first is None:
         return out
     base = _dec(first.group(1))
-    for m in _SHARE_RE.finditer(sentence):
+    for m in _SHARE_RE.finditer(sentence) if "占" in sentence else ():
         if m.start() == first.start():
             continue
         res = _pct_check(_dec(m.group(1)), base, m.group(2))
         if res:
             out.append(_pct_finding(p, m.group(0), res, m.group(2), f"{m.group(1)} / {first.group(1)}"))
-    for m in _CHANGE_RE.finditer(sentence):
+    for m in _CHANGE_RE.finditer(sentence) if may_change else ():
         delta = _dec(m.group(2))
         previous = base - delta if m.group(1) == "增加" else base + delta
         res = _pct_check(delta, previous, m.group(4))
