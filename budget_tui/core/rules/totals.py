@@ -90,9 +90,10 @@ def _ordinal_identities(
         if levels[r] != 1:
             continue
         kids: list[int] = []
-        for x, total in zip(rows[i + 1 :], is_total[i + 1 :], strict=True):
+        for k in range(i + 1, len(rows)):  # (by index: no slices, no zip)
+            x = rows[k]
             level = levels[x]
-            if level == 1 or total:
+            if level == 1 or is_total[k]:
                 break
             if level == 2:
                 kids.append(x)
@@ -103,7 +104,8 @@ def _ordinal_identities(
     items: list[int] = []
     for r, total in zip(rows, is_total, strict=True):
         t = labels[r]
-        if total or _SIDE_TOTAL_RE.search(t):
+        # (Its words tested first: most labels have neither, and a regex search costs more.)
+        if total or (("合计" in t or "总计" in t) and _SIDE_TOTAL_RE.search(t)):
             parts = ([prev_total] if prev_total is not None else []) + items
             if parts:
                 yield from _row_sums("totals.rows", form, r, parts, cols, f"{t} = Σ items above")
