@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Final
 
 from budget_tui.core.findings import Finding
 from budget_tui.core.gcpause import collector_paused
@@ -24,7 +25,7 @@ from budget_tui.core.rules.common import (
 from budget_tui.core.rules.precision import precision_findings
 from budget_tui.core.suggest import findings_for_failures
 
-RULES_VERSION = "1"
+RULES_VERSION: Final = "1"
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 Severity = Literal["error", "warning"]
-NARRATIVE = "narrative"
+NARRATIVE: Final = "narrative"
 """Pseudo form id of a narrative (说明) line in a finding's cells."""
 
 

@@ -27,7 +27,8 @@ def is_number(text: str) -> bool:
 
 def nospace(text: str) -> str:
     """``text`` without any white space (OCR scatters spaces inside words and codes)."""
-    return "".join(text.split())
+    words = text.split()
+    return words[0] if len(words) == 1 else "".join(words)  # (most texts have no space: no join)
 
 
 def parse_number(text: str) -> Decimal | None:

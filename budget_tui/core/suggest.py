@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal, getcontext
+from typing import Final
 
 from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
@@ -31,8 +32,8 @@ from budget_tui.core.rules.common import (
     shaped_parts,
 )
 
-CONFUSABLE = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
-MAX_SHIFT = 2
+CONFUSABLE: Final = {frozenset(p) for p in ("17", "38", "08", "56", "27", "49", "35", "69", "01", "47")}
+MAX_SHIFT: Final = 2
 
 
 def format_like(value: Decimal, like: str, decimals: int, thousands: bool = False) -> str:
@@ -132,11 +133,10 @@ class _Ranker:
 
     def base(self, n: int) -> _Base | None:
         """Identity ``n``'s :meth:`_difference` (computed once)."""
-        try:
+        if n in self._base:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._base[n]
-        except KeyError:
-            base = self._base[n] = self._difference(self.identities[n])
-            return base
+        base = self._base[n] = self._difference(self.identities[n])
+        return base
 
     def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
         """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
@@ -396,23 +396,21 @@ class _RowShifts:
         The other cells a shift changes are not ``n``'s: this is the verdict for every shift
         writing ``text`` at ``c``."""
         memo = (n, text)
-        try:
+        if memo in self._holds_with:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._holds_with[memo]
-        except KeyError:
-            ok = self._holds_with[memo] = self.ranker.holds_changed(
-                n, (self.form_id, self.r, c), self._change(c, text)
-            )
-            return ok
+        ok = self._holds_with[memo] = self.ranker.holds_changed(
+            n, (self.form_id, self.r, c), self._change(c, text)
+        )
+        return ok
 
     def _change(self, c: int, text: str) -> tuple[int, int] | None:
         """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
         same few texts to a cell, and several identities go through it)."""
         memo = (c, text)
-        try:
+        if memo in self._changes:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._changes[memo]
-        except KeyError:
-            change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
-            return change
+        change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+        return change
 
     def unshiftable(self, n: int) -> bool:
         """Whether no shift of the row can make identity ``n`` hold: it goes through one cell of

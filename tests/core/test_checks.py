@@ -279,3 +279,20 @@ def test_checks_run_with_the_collector_paused_and_leave_it_as_it_was(monkeypatch
     assert gc.isenabled()
     run_checks(doc("000"))
     assert seen == [False] and gc.isenabled()
+
+
+def test_ordinal_level_reads_labels_as_its_patterns_do() -> None:
+    """ordinal_level reads labels character by character: the same verdict as the patterns
+    ``^[一…十]+[、.．]`` (1) and ``^[(（]\\s*[一…十]+\\s*[)）]`` (2), on labels made of their pieces."""
+    import itertools
+    import re
+
+    from budget_tui.core.rules.common import ordinal_level
+
+    level1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+    level2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+    pieces = ["一", "十", "、", ".", "．", "(", "（", ")", "）", " ", "\u3000", "a", "其"]
+    for n in range(6):
+        for label in map("".join, itertools.product(pieces, repeat=n)):
+            expected = 1 if level1.match(label) else 2 if level2.match(label) else 0
+            assert ordinal_level(label) == expected, label

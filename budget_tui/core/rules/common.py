@@ -4,44 +4,54 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
 from budget_tui.core.findings import CellRef
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import decimals_of, fixed_point, nospace, parse_number
 
-ZERO = Decimal(0)
+ZERO: Final = Decimal(0)
 CellKey = tuple[str, int, int]
 """(form id, row index, column index)."""
 
-_ORDINAL_L1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_ORDINAL_L2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
-_SUBSET = re.compile(r"^其中")
+_NUMERALS: Final = "一二三四五六七八九十"
 
 
-ORDINAL_START = frozenset("一二三四五六七八九十(（")
+ORDINAL_START: Final = frozenset("一二三四五六七八九十(（")
 
 
 def ordinal_level(label: str) -> int:
-    """1 for ``一、…``, 2 for ``(一)…``, 0 otherwise."""
+    """1 for ``一、…`` (numerals, then 、 or a full stop), 2 for ``(一)…`` (numerals in
+    parentheses, white space allowed inside them), 0 otherwise."""
     if not label or label[0] not in ORDINAL_START:
         return 0
-    if _ORDINAL_L1.match(label):
-        return 1
-    if _ORDINAL_L2.match(label):
-        return 2
-    return 0
+    # Read character by character (a regex match per label cost far more, compiled above all).
+    n = len(label)
+    i = 0
+    while i < n and label[i] in _NUMERALS:
+        i += 1
+    if i:
+        return 1 if i < n and label[i] in "、.．" else 0
+    i = 1  # after the opening parenthesis
+    while i < n and label[i].isspace():
+        i += 1
+    start = i
+    while i < n and label[i] in _NUMERALS:
+        i += 1
+    if i == start:
+        return 0
+    while i < n and label[i].isspace():
+        i += 1
+    return 2 if i < n and label[i] in ")）" else 0
 
 
 def is_subset_label(label: str) -> bool:
     """``其中…`` rows and columns are part of their parent, never added to it."""
-    return bool(_SUBSET.match(label.strip()))
+    return label.strip().startswith("其中")
 
 
 class Identity:
@@ -122,24 +132,34 @@ class CellIndex:
         return index.get(key, default)
 
     def _index(self, form: str) -> dict[CellKey, list[int]]:
+        # Plain dicts, not defaultdicts: compiled, an item of a dict subclass is a generic lookup.
         if self._touching is None:
-            touching: dict[str, list[int]] = defaultdict(list)
+            touching: dict[str, list[int]] = {}
             for n, ident in enumerate(self._identities):
                 if ident.rows is not None or ident.cols is not None:
-                    touching[ident.form].append(n)
+                    _append(touching, ident.form, n)
                 else:
                     for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
-                        touching[f].append(n)
+                        _append(touching, f, n)
             self._touching = touching
-        index: dict[CellKey, list[int]] = defaultdict(list)
+        index: dict[CellKey, list[int]] = {}
         for n in self._touching.get(form, ()):
             ident = self._identities[n]
             if ident.total[0] == form:
-                index[ident.total].append(n)
+                _append(index, ident.total, n)
             for k in ident.parts:
                 if k[0] == form:
-                    index[k].append(n)
-        return dict(index)
+                    _append(index, k, n)
+        return index
+
+
+def _append(index: dict[Any, list[int]], key: Any, n: int) -> None:
+    """``index[key].append(n)``, the list made on first use."""
+    found = index.get(key)
+    if found is None:
+        index[key] = [n]
+    else:
+        found.append(n)
 
 
 @dataclass
@@ -186,15 +206,25 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     rows = table.rows
     for j in table.amount_columns():
         cells: list[AmountCell] = []
-        add = cells.append
-        for r, t in enumerate([row.texts[j] for row in rows]):
+        r = -1
+        for row in rows:
+            r += 1
+            t = row.texts[j]
             if not t:
                 continue
-            # fixed_point's first case inline (most cells): this loop sees every amount cell.
-            whole, dot, frac = t.partition(".")
-            if whole.isdecimal() and (not dot or frac.isdecimal()):
-                add((r, t, int(whole + frac), len(frac)))
-            elif t[-1] == "%":
+            # fixed_point's first case inline (most cells): digits with at most one "." between
+            # them (isdigit, find and replace are native compiled, where isdecimal is a method
+            # call; a digit that is no decimal digit, ², int() rejects, as fixed_point does).
+            digits = t.replace(".", "", 1)
+            if digits.isdigit():
+                dot = t.find(".")
+                if dot != 0 and dot != len(digits):
+                    try:
+                        cells.append((r, t, int(digits), len(digits) - dot if dot > 0 else 0))
+                        continue
+                    except ValueError:
+                        pass
+            if t[-1] == "%":
                 percents.append((r, j, t))
             else:
                 fixed = fixed_point(t)
@@ -206,29 +236,47 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
     return numbers, percents
 
 
-_THOUSAND = [1000 * 10**d for d in range(64)]
+def _thousand(d: int) -> int:
+    """1000 in units of 10**-d."""
+    scale: int = 10**d
+    return 1000 * scale
+
+
+_THOUSAND: Final = [_thousand(d) for d in range(64)]
 
 
 def measure_precision(doc: Document) -> Precision:
     """A column's precision is the most decimals printed in it; a document "prints every
     decimal" when almost every amount it prints carries the same number of decimals."""
     p = Precision()
-    counts: Counter[int] = Counter()
+    # Cells by decimals printed: the usual few counted in a list (cheaper than a dict), others in a dict.
+    few = [0] * 16
+    more: dict[int, int] = {}
     total = 0
     big = grouped = 0
+    # One plain loop over the cells (compiled, their numbers stay native integers).
     for form in doc.forms.values():
         table = form.table
         if table is None:
             continue
         for j, cells in amount_cells(table):
-            decimals = [d for _, _, _, d in cells]
-            counts.update(decimals)
+            most = 0
+            for _, t, m, d in cells:
+                if d < 16:
+                    few[d] += 1
+                else:
+                    more[d] = more.get(d, 0) + 1
+                if d > most:
+                    most = d
+                # |value| >= 1000, and printed with a thousands separator:
+                if (m if m >= 0 else -m) >= (_THOUSAND[d] if d < 64 else _thousand(d)):
+                    big += 1
+                    if "," in t:
+                        grouped += 1
             total += len(cells)
-            p.column_decimals[(form.id, j)] = max(decimals, default=0)
-            # |value| >= 1000, and printed with a thousands separator:
-            bigs = [t for _, t, m, d in cells if abs(m) >= (_THOUSAND[d] if d < 64 else 1000 * 10**d)]
-            big += len(bigs)
-            grouped += sum(1 for t in bigs if "," in t)
+            p.column_decimals[(form.id, j)] = most
+    counts = {d: k for d, k in enumerate(few) if k}  # (what follows does not depend on their order)
+    counts.update(more)
     if total:
         mode, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         p.doc_decimals = mode
@@ -251,8 +299,8 @@ def _blank_grid(table: Table, numbers: list[tuple[int, list[AmountCell]]]) -> li
     return [blank.copy() for _ in table.rows]
 
 
-_HALF = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
-_PENDING: Any = object()
+_HALF: Final = [Decimal(5).scaleb(-(d + 1)) for d in range(12)]
+_PENDING: Final[Any] = object()
 """Marks a cell (or text) of a :class:`Values` cache that has not been computed yet."""
 
 
@@ -274,8 +322,9 @@ class Values:
         self._scale = Decimal(10) ** (precision.scale_decimals + 1)
         self._exp = precision.scale_decimals + 1
         # Below this, ``value * scale`` has at most 28 digits: the Decimal product is exact.
-        self._exact_limit = 10 ** (28 - self._exp)
-        self._pow10 = [10**k for k in range(self._exp + 1)]
+        # (Typed int: compiled, the arithmetic on them is native.)
+        self._exact_limit: int = 10 ** (28 - self._exp)
+        self._pow10: list[int] = [10**k for k in range(self._exp + 1)]
         self._grids: dict[str, list[list[Any]]] = {}
         self._numbers: dict[str, Decimal | None] = {}
         self._text_ints: dict[str, int | None] = {}
@@ -295,11 +344,11 @@ class Values:
     def number(self, key: CellKey) -> Decimal | None:
         """The cell's exact value (``None`` for blank or non-numeric text)."""
         t = self.text(key)
-        try:
+        # (Tested, not caught: compiled, a raised KeyError costs thousands of instructions.)
+        if t in self._numbers:
             return self._numbers[t]
-        except KeyError:
-            v = self._numbers[t] = parse_number(t)
-            return v
+        v = self._numbers[t] = parse_number(t)
+        return v
 
     def value(self, key: CellKey) -> Decimal:
         """The cell's exact value, 0 for blank or non-numeric text."""
@@ -353,20 +402,18 @@ class Values:
 
     def scaled_text(self, text: str) -> int | None:
         """:meth:`scaled` of a cell printing ``text``."""
-        try:
+        if text in self._text_ints:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._text_ints[text]
-        except KeyError:
-            v = self._text_ints[text] = self._int_of_text(text)
-            return v
+        v = self._text_ints[text] = self._int_of_text(text)
+        return v
 
     def width_of_text(self, key: CellKey, text: str) -> int:
         """:meth:`scaled_width` of cell ``key`` printing ``text``."""
         memo = (key[0], key[2], text)
-        try:
+        if memo in self._text_widths:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._text_widths[memo]
-        except KeyError:
-            w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
-            return w
+        w = self._text_widths[memo] = self._width_of_text(key[0], key[2], text)
+        return w
 
     def forget(self, key: CellKey) -> None:
         """Re-read a cell whose text changed."""
@@ -394,12 +441,18 @@ class Values:
     def _fill(self, table: Table) -> list[list[Any]]:
         """The grid of a table: its amount columns at once (as :meth:`_int_of_text` gives)."""
         exp, limit = self._exp, self._exact_limit
-        up = [10 ** (exp - d) for d in range(exp + 1)]
+        # Compiled, a comparison with the (huge) limit goes through a slow path; with a bound
+        # below 2**62 it is native, and most numbers are within that.
+        near = min(limit, 1 << 60)
+        up: list[int] = [10 ** (exp - d) for d in range(exp + 1)]
         numbers = amount_cells(table)
         grid = _blank_grid(table, numbers)
         for j, cells in numbers:
             for r, t, m, d in cells:
-                grid[r][j] = m * up[d] if d <= exp and -limit < m < limit else self._int_of_text(t)
+                if d <= exp and (-near < m < near or -limit < m < limit):
+                    grid[r][j] = m * up[d]
+                else:
+                    grid[r][j] = self._int_of_text(t)
         for r, j, t in percent_cells(table):
             grid[r][j] = self._int_of_text(t)
         return grid
@@ -455,18 +508,25 @@ class Values:
         return _HALF[min(max(col_dec, d), 11)]
 
 
-_COLUMN = [itemgetter(c) for c in range(64)]
-
-
 def shaped_parts(identity: Identity, grid: list[list[Any]]) -> int:
     """Σ of a shaped identity's parts (down its total's column, or along its row) in ``grid``.
     Raises TypeError where a part is ``None`` or still pending."""
-    _, r, c = identity.total
-    if identity.rows is not None:
-        column = _COLUMN[c] if c < 64 else itemgetter(c)
-        return sum(map(column, map(grid.__getitem__, identity.rows)))
-    row = grid[r]
-    return sum(map(row.__getitem__, identity.cols or ()))
+    # Plain loops into an int (for speed): compiled (mypyc), each part is unboxed as it is read
+    # (a part that is no int raises TypeError there, as the addition does in pure Python).
+    s = 0
+    v: int
+    rows = identity.rows
+    if rows is not None:
+        c = identity.total[2]
+        for x in rows:
+            v = grid[x][c]
+            s += v
+        return s
+    row = grid[identity.total[1]]
+    for j in identity.cols or ():
+        v = row[j]
+        s += v
+    return s
 
 
 def scaled_difference(identity: Identity, values: Values) -> int:
@@ -476,8 +536,17 @@ def scaled_difference(identity: Identity, values: Values) -> int:
     if identity.rows is not None or identity.cols is not None:
         grid = values.grid(identity.form)
         return grid[r][c] - shaped_parts(identity, grid)  # type: ignore[no-any-return]
-    scaled: Any = values.scaled
-    return scaled(identity.total) - sum(map(scaled, identity.parts))  # type: ignore[no-any-return]
+    # Plain loop (compiled: direct calls, native sums); None anywhere is a TypeError, as before.
+    total = values.scaled(identity.total)
+    parts = 0
+    for k in identity.parts:
+        v = values.scaled(k)
+        if v is None:
+            raise TypeError("a value finer than the scale")
+        parts += v
+    if total is None:
+        raise TypeError("a value finer than the scale")
+    return total - parts
 
 
 def holds(identity: Identity, values: Values) -> bool:
@@ -511,7 +580,8 @@ def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
             grid = values.grid(form)
         _, r, c = ident.total
         try:
-            diff = grid[r][c] - shaped_parts(ident, grid)
+            total: int = grid[r][c]
+            diff = total - shaped_parts(ident, grid)
         except TypeError:  # a value finer than the scale, or pending: holds() decides
             add(holds(ident, values))
             continue
@@ -528,8 +598,10 @@ def _tolerance(identity: Identity, values: Values) -> int:
             return grid[r][c] + shaped_parts(identity, grid)  # type: ignore[no-any-return]
         except TypeError:  # a cell outside the amount columns, still pending
             pass
-    width = values.scaled_width
-    return width(identity.total) + sum(map(width, identity.parts))
+    tolerance = values.scaled_width(identity.total)
+    for k in identity.parts:
+        tolerance += values.scaled_width(k)
+    return tolerance
 
 
 def evaluate(identity: Identity, values: Values) -> tuple[bool, Decimal, Decimal, Decimal]:
@@ -597,10 +669,8 @@ compiled = functools.lru_cache(maxsize=512)(re.compile)
 def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
     """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
     memo = derived_memo(table, "find_column")
-    try:
+    if (patterns, role) in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[(patterns, role)]  # type: ignore[no-any-return]
-    except KeyError:
-        pass
     header = table.derived.get("column_keys")
     if header is None:
         header = table.derived["column_keys"] = tuple([(col.role, col.key) for col in table.columns])
@@ -623,23 +693,30 @@ def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ..
 def find_row(table: Table, pattern: str) -> int | None:
     """The first row whose label or key (whitespace removed) matches ``pattern``."""
     memo = derived_memo(table, "find_row")
-    try:
+    if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[pattern]  # type: ignore[no-any-return]
-    except KeyError:
-        pass
     found = None
-    rx = compiled(pattern)
     labels = derived_memo(table, "row_labels")
     if not labels:
         labels.update(
             (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
         )
-    for i, texts in labels.items():
-        if any(rx.search(t) for t in texts):
-            found = i
-            break
+    prefix = literal_prefix(pattern)
+    if prefix is not None:  # (the same test, without a regex search per label)
+        found = next((i for i, texts in labels.items() if any(t.startswith(prefix) for t in texts)), None)
+    else:
+        rx = compiled(pattern)
+        found = next((i for i, texts in labels.items() if any(rx.search(t) for t in texts)), None)
     memo[pattern] = found
     return found
+
+
+@functools.lru_cache(maxsize=512)
+def literal_prefix(pattern: str) -> str | None:
+    """``words`` for a pattern ``^words`` with no other regex syntax: it matches exactly the
+    texts that start with them. ``None`` for any other pattern."""
+    words = pattern[1:]
+    return words if pattern.startswith("^") and words and re.escape(words) == words else None
 
 
 def total_row(table: Table) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from budget_tui.core.model import Document, Table
 from budget_tui.core.numbers import nospace
@@ -15,12 +16,13 @@ from budget_tui.core.rules.common import (
     derived_memo,
     find_column,
     find_row,
+    literal_prefix,
     total_row,
 )
 from budget_tui.core.rules.totals import sides
 
 # 功能分类 类 codes and the words the 收支总表 uses for them.
-FUNCTION_CLASSES: dict[str, str] = {
+FUNCTION_CLASSES: Final[dict[str, str]] = {
     "201": "一般公共服务",
     "202": "外交",
     "203": "国防",
@@ -54,9 +56,9 @@ FUNCTION_CLASSES: dict[str, str] = {
 }
 
 
-_L1_PREFIX_SUB = re.compile(r"^[一二三四五六七八九十]+、")
-_L2_PREFIX_SUB = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
-_BARE_SUB = re.compile(r"\s|支出$")
+_L1_PREFIX_SUB: Final = re.compile(r"^[一二三四五六七八九十]+、")
+_L2_PREFIX_SUB: Final = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_BARE_SUB: Final = re.compile(r"\s|支出$")
 
 
 def _total_row(table: Table) -> int | None:
@@ -92,11 +94,10 @@ def _summary_side_cell(doc: Document, pattern: str, side: int) -> CellKey | None
     if table is None:
         return None
     memo = derived_memo(table, "summary_side_cell")
-    try:
+    if (pattern, side) in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[(pattern, side)]  # type: ignore[no-any-return]
-    except KeyError:
-        found = memo[(pattern, side)] = _side_cell(table, pattern, side)
-        return found
+    found = memo[(pattern, side)] = _side_cell(table, pattern, side)
+    return found
 
 
 def _side_cell(table: Table, pattern: str, side: int) -> CellKey | None:
@@ -113,8 +114,11 @@ def _side_row(table: Table, pattern: str, side: int) -> int | None:
     label_col, cols = ss[side]
     if not cols:
         return None
-    rx = compiled(pattern)
     texts = bare_column(table, label_col) if label_col >= 0 else [row.label for row in table.rows]
+    prefix = literal_prefix(pattern)
+    if prefix is not None:  # (the same test, without a regex search per row)
+        return next((r for r, text in enumerate(texts) if text.startswith(prefix)), None)
+    rx = compiled(pattern)
     return next((r for r, text in enumerate(texts) if rx.search(text)), None)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Final
 
 from budget_tui.core.findings import CellRef, Finding, Suggestion
 from budget_tui.core.model import Document, Table
@@ -12,8 +13,8 @@ from budget_tui.core.numbers import is_number, nospace
 from budget_tui.core.rules.common import CellKey, Identity, Values, find_column, total_row
 from budget_tui.core.rules.crossform import _summary_side_cell
 
-FORM = "performance_overall"
-_LINES = {
+FORM: Final = "performance_overall"
+_LINES: Final = {
     "total": re.compile(r"部门预算总额"),
     "basic": re.compile(r"基本支出"),
     "project": re.compile(r"项目支出"),

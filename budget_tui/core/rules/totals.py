@@ -7,6 +7,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import Final
 
 from budget_tui.core.model import Document, Form, Table
 from budget_tui.core.numbers import is_code, is_number, nospace
@@ -22,10 +23,10 @@ from budget_tui.core.rules.common import (
     percent_cells,
 )
 
-_SUBTOTAL_RE = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
-_SIDE_TOTAL_RE = re.compile(r"(?:收入|支出)(?:合计|总计)")
-MIRROR_SHARE = 0.8
-CONFIRM_SHARE = 0.6
+_SUBTOTAL_RE: Final = re.compile(r"(?:合\s*计|小\s*计|总\s*计|总\s*额)$")
+_SIDE_TOTAL_RE: Final = re.compile(r"(?:收入|支出)(?:合计|总计)")
+MIRROR_SHARE: Final = 0.8
+CONFIRM_SHARE: Final = 0.6
 
 
 def sides(table: Table) -> list[tuple[int, list[int]]]:
@@ -89,9 +90,10 @@ def _ordinal_identities(
         if levels[r] != 1:
             continue
         kids: list[int] = []
-        for x, total in zip(rows[i + 1 :], is_total[i + 1 :], strict=True):
+        for k in range(i + 1, len(rows)):  # (by index: no slices, no zip)
+            x = rows[k]
             level = levels[x]
-            if level == 1 or total:
+            if level == 1 or is_total[k]:
                 break
             if level == 2:
                 kids.append(x)
@@ -102,7 +104,8 @@ def _ordinal_identities(
     items: list[int] = []
     for r, total in zip(rows, is_total, strict=True):
         t = labels[r]
-        if total or _SIDE_TOTAL_RE.search(t):
+        # (Its words tested first: most labels have neither, and a regex search costs more.)
+        if total or (("合计" in t or "总计" in t) and _SIDE_TOTAL_RE.search(t)):
             parts = ([prev_total] if prev_total is not None else []) + items
             if parts:
                 yield from _row_sums("totals.rows", form, r, parts, cols, f"{t} = Σ items above")
@@ -139,8 +142,8 @@ def _top_level(codes: list[tuple[int, str]]) -> list[int]:
     return roots
 
 
-_LEVEL_HEADERS = ("类", "款", "项")
-SUBJECT_CODE_LENGTHS = (3, 5, 7)
+_LEVEL_HEADERS: Final = ("类", "款", "项")
+SUBJECT_CODE_LENGTHS: Final = (3, 5, 7)
 """类, 款 and 项 of a 功能分类 code (经济分类 codes stop at 款)."""
 
 
@@ -402,7 +405,7 @@ def _resolve(
 
 
 # Header labels come from a small vocabulary shared by the forms: their tests are memoised.
-_is_subset_header = functools.lru_cache(maxsize=1024)(is_subset_label)
+_is_subset_header: Final = functools.lru_cache(maxsize=1024)(is_subset_label)
 
 
 def _column_candidates(table: Table) -> tuple[tuple[int, tuple[int, ...]], ...]:
