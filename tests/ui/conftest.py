@@ -104,6 +104,17 @@ def review(pilot: Pilot[None]) -> ReviewScreen:
     return screen
 
 
+async def until_preview(pilot: Pilot[None]) -> ReviewScreen:
+    """Wait until the review screen shows a preview (the whole document held back)."""
+    screen = review(pilot)
+    for _ in range(500):
+        if screen.model is not None:
+            break
+        await pilot.pause(0.01)
+    assert screen.session is None and screen.model is not None
+    return screen
+
+
 def focused(app: BudgetApp) -> object:
     """The focused widget, typed loosely so identity checks after earlier ones type-check."""
     return app.focused

@@ -15,7 +15,17 @@ from budget_tui.messages import DocumentPreview
 from budget_tui.screens.review import ReviewScreen
 from budget_tui.widgets.status_bar import CellLine
 from budget_tui.workspace import Workspace
-from tests.ui.conftest import DOC_A, ROWS, SAMPLES, SIZE, app_for, long_document, review, settle
+from tests.ui.conftest import (
+    DOC_A,
+    ROWS,
+    SAMPLES,
+    SIZE,
+    app_for,
+    long_document,
+    review,
+    settle,
+    until_preview,
+)
 
 
 def test_preview_is_the_head_of_the_whole_parse(long_doc: Path) -> None:
@@ -83,13 +93,8 @@ async def test_long_document_shows_its_head_then_the_whole(
 
     try:
         async with app.run_test(size=SIZE) as pilot:
-            screen = review(pilot)
-            for _ in range(100):
-                if screen.model is not None:
-                    break
-                await pilot.pause(0.02)
             # The preview: the first lines' rows, focused, source beside it; nothing to edit yet.
-            assert screen.session is None and screen.model is not None
+            screen = await until_preview(pilot)
             preview_rows = screen.grid.model.row_count
             assert 0 < preview_rows < PREVIEW_LINES
             assert "reading all" in str(screen.query_one("#table-pane").border_title)

@@ -17,7 +17,7 @@ from textual.widgets import Input
 from budget_tui.core.review import ReviewSession
 from budget_tui.widgets.findings_list import FindingsList
 from budget_tui.workspace import Workspace
-from tests.ui.conftest import app_for, review, settle
+from tests.ui.conftest import app_for, review, settle, until_preview
 
 Compare = Callable[..., bool]
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
@@ -126,13 +126,8 @@ def test_preview_of_a_long_document(
 
     monkeypatch.setattr(Workspace, "open", held_open)
 
-    async def until_preview(pilot: Pilot[Any]) -> None:
-        screen = review(pilot)
-        for _ in range(500):
-            if screen.model is not None:
-                break
-            await pilot.pause(0.01)
-        assert screen.session is None and screen.model is not None
+    async def shown(pilot: Pilot[Any]) -> None:
+        await until_preview(pilot)
         await pilot.pause(0.2)
 
     app = app_for(long_doc, tmp_path=tmp_path)
@@ -146,6 +141,6 @@ def test_preview_of_a_long_document(
 
     monkeypatch.setattr(app, "export_screenshot", export_then_go_on)
     try:
-        assert snap_compare(app, terminal_size=(120, 30), run_before=until_preview)
+        assert snap_compare(app, terminal_size=(120, 30), run_before=shown)
     finally:
         go_on.set()
