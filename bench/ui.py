@@ -200,11 +200,18 @@ async def app_first_paint(paths: list[Path], form: str | None, rows: int, config
 
 
 async def app_paint_and_usable(
-    paths: list[Path], form: str | None, rows: int, config: Path, *, usable: bool = False
+    paths: list[Path],
+    form: str | None,
+    rows: int,
+    config: Path,
+    *,
+    usable: bool = False,
+    first: int | None = None,
 ) -> tuple[float, float]:
-    """Seconds to the first paint of the form and (with ``usable``) to its first frame with findings."""
+    """Seconds to the first paint of the form and (with ``usable``) to its first frame with
+    findings; with ``first``, ``Paint.at_first`` is when a frame first showed that many rows."""
     os.environ["BUDGET_TUI_CONFIG"] = str(config)
-    Paint.reset(rows)
+    Paint.reset(rows, first)
     start = time.perf_counter()
     app = make_app(paths, reviewer="bench", review_dir=config.parent / "reviews", read_only=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -222,15 +229,9 @@ async def app_paint_and_usable(
 async def form_paint(path: Path, form: str, rows: int, config: Path) -> tuple[float, float]:
     """Seconds to the first frame showing ``form`` (the first form of ``path``, holding ``rows``
     rows) with a screenful of its rows, and to the first frame holding all its rows."""
-    os.environ["BUDGET_TUI_CONFIG"] = str(config)
-    Paint.reset(rows, min(rows, SCREENFUL))
-    start = time.perf_counter()
-    app = make_app([path], reviewer="bench", review_dir=config.parent / "reviews", read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: Paint.at is not None and _grid_ready(app, rows)())
-        assert Paint.at is not None and Paint.at_first is not None
-        assert getattr(app.screen, "form_id", None) == form
-        return Paint.at_first - start, Paint.at - start
+    whole, _ = await app_paint_and_usable([path], form, rows, config, first=min(rows, SCREENFUL))
+    assert Paint.at is not None and Paint.at_first is not None
+    return whole - (Paint.at - Paint.at_first), whole
 
 
 def _open_form(app: App[Any], form: str) -> bool:
