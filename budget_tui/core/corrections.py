@@ -454,19 +454,27 @@ def review_folders(
     return list(dict.fromkeys([usual, user_review_folder(source)]))
 
 
+def review_files(
+    source_path: str | os.PathLike[str], review_dir: str | os.PathLike[str] | None, kinds: str
+) -> Iterator[Path]:
+    r"""Every reviewer's review files of ``source_path`` (``<source name>.<reviewer>.<kind>``,
+    ``kinds`` a regex of the kinds, e.g. ``review\.toml``), folder by folder, sorted by name."""
+    source = Path(source_path).absolute()
+    rx = re.compile(rf"{re.escape(source.name)}\.[^.]+\.(?:{kinds})")
+    for folder in review_folders(source, review_dir):
+        try:
+            names = sorted(e.name for e in os.scandir(folder) if rx.fullmatch(e.name))
+        except OSError:
+            continue
+        for name in names:
+            yield folder / name
+
+
 def has_review_files(
     source_path: str | os.PathLike[str], review_dir: str | os.PathLike[str] | None = None
 ) -> bool:
     """Whether any reviewer has saved corrections of ``source_path`` or left unsaved edits."""
-    source = Path(source_path).absolute()
-    rx = re.compile(rf"{re.escape(source.name)}\.[^.]+\.(?:review\.toml|journal)")
-    for folder in review_folders(source, review_dir):
-        try:
-            if any(rx.fullmatch(e.name) for e in os.scandir(folder)):
-                return True
-        except OSError:
-            continue
-    return False
+    return next(review_files(source_path, review_dir, r"review\.toml|journal"), None) is not None
 
 
 def reviewer_slug(name: str) -> str:
@@ -1213,18 +1221,11 @@ class ReviewStore:
         return review
 
     def _other_sidecars(self) -> Iterator[Sidecar]:
-        rx = re.compile(rf"{re.escape(self.source.name)}\.[^.]+\.review\.toml")
-        for folder in review_folders(self.source, self._review_dir):
-            try:
-                names = sorted(e.name for e in os.scandir(folder) if rx.fullmatch(e.name))
-            except OSError:
-                continue
-            for name in names:
-                path = folder / name
-                if path != self.sidecar_path:
-                    sidecar = read_sidecar(path)
-                    if sidecar is not None:
-                        yield sidecar
+        for path in review_files(self.source, self._review_dir, r"review\.toml"):
+            if path != self.sidecar_path:
+                sidecar = read_sidecar(path)
+                if sidecar is not None:
+                    yield sidecar
 
     # editing
 
