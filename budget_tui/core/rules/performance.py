@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Final
@@ -14,11 +13,9 @@ from budget_tui.core.rules.common import CellKey, Identity, Values, find_column,
 from budget_tui.core.rules.crossform import _summary_side_cell
 
 FORM: Final = "performance_overall"
-_LINES: Final = {
-    "total": re.compile(r"部门预算总额"),
-    "basic": re.compile(r"基本支出"),
-    "project": re.compile(r"项目支出"),
-}
+_LINES: Final = {"total": "部门预算总额", "basic": "基本支出", "project": "项目支出"}
+"""Each budget line by the words its label prints (white space removed)."""
+_FIRST_CHARS: Final = frozenset(words[0] for words in _LINES.values())
 
 
 def _budget_cells(table: Table) -> dict[str, tuple[int, int]]:
@@ -34,9 +31,14 @@ def _find_budget_cells(table: Table) -> dict[str, tuple[int, int]]:
     for r, row in enumerate(table.rows):
         if len(found) == len(_LINES):  # every line found: later rows change nothing
             break
+        # A label's words survive in the row's whole text: a row without even their first
+        # characters is skipped before its numbers are told from its words.
+        whole = "".join(row.texts)
+        if not any(ch in whole for ch in _FIRST_CHARS):
+            continue
         text = nospace("".join([t for t in row.texts if t and not is_number(t)]))
-        for name, rx in _LINES.items():
-            if name in found or not rx.search(text):
+        for name, words in _LINES.items():
+            if name in found or words not in text:
                 continue
             c = next((j for j, t in enumerate(row.texts) if t and is_number(t) and "%" not in t), None)
             if c is not None:
