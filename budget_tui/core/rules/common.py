@@ -134,23 +134,39 @@ class CellIndex:
     def _index(self, form: str) -> dict[CellKey, list[int]]:
         # Plain dicts, not defaultdicts: compiled, an item of a dict subclass is a generic lookup.
         if self._touching is None:
-            touching: dict[str, list[int]] = {}
-            for n, ident in enumerate(self._identities):
-                if ident.rows is not None or ident.cols is not None:
-                    _append(touching, ident.form, n)
-                else:
-                    for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
-                        _append(touching, f, n)
-            self._touching = touching
+            self._touching = self._by_form()
         index: dict[CellKey, list[int]] = {}
         for n in self._touching.get(form, ()):
             ident = self._identities[n]
-            if ident.total[0] == form:
-                _append(index, ident.total, n)
+            total = ident.total
+            rows, cols = ident.rows, ident.cols
+            if rows is not None or cols is not None:  # all in this form: keys without ``parts``
+                f, r, c = total
+                _append(index, total, n)
+                if rows is not None:
+                    for x in rows:
+                        _append(index, (f, x, c), n)
+                else:
+                    for j in cols or ():
+                        _append(index, (f, r, j), n)
+                continue
+            if total[0] == form:
+                _append(index, total, n)
             for k in ident.parts:
                 if k[0] == form:
                     _append(index, k, n)
         return index
+
+    def _by_form(self) -> dict[str, list[int]]:
+        """Identity numbers by the forms they touch."""
+        touching: dict[str, list[int]] = {}
+        for n, ident in enumerate(self._identities):
+            if ident.rows is not None or ident.cols is not None:
+                _append(touching, ident.form, n)
+            else:
+                for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
+                    _append(touching, f, n)
+        return touching
 
 
 def _append(index: dict[Any, list[int]], key: Any, n: int) -> None:
@@ -212,18 +228,25 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
             t = row.texts[j]
             if not t:
                 continue
-            # fixed_point's first case inline (most cells): digits with at most one "." between
-            # them (isdigit, find and replace are native compiled, where isdecimal is a method
-            # call; a digit that is no decimal digit, ², int() rejects, as fixed_point does).
-            digits = t.replace(".", "", 1)
-            if digits.isdigit():
-                dot = t.find(".")
-                if dot != 0 and dot != len(digits):
-                    try:
-                        cells.append((r, t, int(digits), len(digits) - dot if dot > 0 else 0))
-                        continue
-                    except ValueError:
-                        pass
+            # fixed_point's first case inline (most cells): ASCII digits with at most one "."
+            # between them, read digit by digit (compiled, a native loop: far cheaper than the
+            # replace, find and int() it replaces; any other text goes the general way below).
+            n = len(t)
+            m = 0
+            dot = -1
+            i = 0
+            while i < n:
+                k = ord(t[i]) - 48
+                if 0 <= k <= 9:
+                    m = m * 10 + k
+                elif k == -2 and dot < 0 and 0 < i < n - 1:  # "."
+                    dot = i
+                else:
+                    break
+                i += 1
+            if i == n:
+                cells.append((r, t, m, n - 1 - dot if dot >= 0 else 0))
+                continue
             if t[-1] == "%":
                 percents.append((r, j, t))
             else:
@@ -639,7 +662,8 @@ def validate_derived(table: Table) -> None:
     A cell edit clears it (``Table.set_text``), but moving rows between forms does not; the
     facts kept there (parsed amounts, total rows, labels…) are per row.
     """
-    signature = (table.width, tuple(map(id, table.rows)))
+    # The rows themselves (Row compares by identity): no id() integer made per row.
+    signature = (table.width, tuple(table.rows))
     if table.derived.get("rows") != signature:
         table.derived.clear()
         table.derived["rows"] = signature
