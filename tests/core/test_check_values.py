@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from budget_tui.core import load_document, suggest
 from budget_tui.core.check import CheckSession
 from budget_tui.core.corrections import apply_corrections, reassign_correction
+from budget_tui.core.model import Column, Row, Table
 from budget_tui.core.numbers import decimals_of, fixed_point, parse_number
-from budget_tui.core.rules.common import Values, amount_cells, holds, measure_precision
+from budget_tui.core.rules.common import Values, amount_cells, holds, measure_precision, percent_cells
 
 from .update_goldens import SAMPLES
 
@@ -55,6 +56,30 @@ def test_fixed_point_agrees_on_every_sample_cell() -> None:
         assert (fixed is None) == (value is None), text
         if fixed is not None:
             assert Decimal(fixed[0]).scaleb(-fixed[1]) == value and fixed[1] == decimals_of(text), text
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(TRICKY), st.text(alphabet="0123456789,.-−+%— \u3000１", max_size=12)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_amount_cells_read_each_text_as_fixed_point_does(texts: list[str]) -> None:
+    # The checks read a column's plain amounts on a fast path of their own: it must agree with
+    # fixed_point on every text (and leave percentages to percent_cells).
+    rows = [Row([t], [1], [0], key=str(i)) for i, t in enumerate(texts)]
+    table = Table(
+        header=[["金额"]], header_lines=[1], columns=[Column("金额", ("金额",), "amount")], rows=rows
+    )
+    expected = [
+        (r, t, *fixed)
+        for r, t in enumerate(texts)
+        if t and t[-1] != "%" and (fixed := fixed_point(t)) is not None
+    ]
+    assert amount_cells(table) == [(0, expected)]
+    assert percent_cells(table) == [(r, 0, t) for r, t in enumerate(texts) if t and t[-1] == "%"]
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:3])
