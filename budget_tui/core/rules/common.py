@@ -583,20 +583,19 @@ def holds(identity: Identity, values: Values) -> bool:
     return abs(diff) < _tolerance(identity, values)
 
 
-def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
+def holds_many(identities: list[Identity], values: Values) -> list[bool]:
     """:func:`holds` of each identity (its ``held`` where set), in one loop: most identities
     run down a column or along a row and hold exactly, which this decides inline; any other
     goes through :func:`holds`."""
     out: list[bool] = []
-    add = out.append
     form = ""
     grid: list[list[Any]] = []
     for ident in identities:
         if ident.held is not None:
-            add(ident.held)
+            out.append(ident.held)
             continue
         if ident.rows is None and ident.cols is None:
-            add(holds(ident, values))
+            out.append(holds(ident, values))
             continue
         if ident.form != form:
             form = ident.form
@@ -606,9 +605,9 @@ def holds_many(identities: Sequence[Identity], values: Values) -> list[bool]:
             total: int = grid[r][c]
             diff = total - shaped_parts(ident, grid)
         except TypeError:  # a value finer than the scale, or pending: holds() decides
-            add(holds(ident, values))
+            out.append(holds(ident, values))
             continue
-        add(True if not diff else holds(ident, values))
+        out.append(True if not diff else holds(ident, values))
     return out
 
 
