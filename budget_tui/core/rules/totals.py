@@ -49,7 +49,11 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
             if any(r.texts[j] for r in table.rows):
                 label_cols.append(j)
         elif col.role == "text":
-            texts = [r.texts[j] for r in table.rows if r.texts[j]]
+            texts: list[str] = []
+            for r in table.rows:  # (each cell read once)
+                t = r.texts[j]
+                if t:
+                    texts.append(t)
             if texts and _mostly_ordinal(texts):
                 label_cols.append(j)
     if len(label_cols) < 2:
@@ -251,7 +255,8 @@ def _subject_codes(table: Table) -> list[str]:
         if not code:  # (no code cell holds digits: nothing to read in the level columns either)
             out.append("")
             continue
-        first = code.partition("/")[0] if "/" in code else code
+        slash = code.find("/")
+        first = code if slash < 0 else code[:slash]
         if levels is None or row.is_total:
             out.append(first if is_code(first) else "")
             continue
@@ -623,7 +628,9 @@ def _nonzero_masks(table: Table) -> list[int]:
             bit = 1 << j
             for r, t, m, _ in cells:
                 # Decimal() reads no U+2212 minus: such a cell counts as zero, as in _nonzero.
-                if m and "−" not in t and (not (t[0].isspace() or t[-1].isspace()) or _nonzero(t)):
+                # (Without white space around it, a cell parsed to m != 0 is _nonzero; strip()
+                # returns such a text itself, where t[0] and t[-1] make strings.)
+                if m and "−" not in t and (t.strip() == t or _nonzero(t)):
                     masks[r] = masks[r] | bit
         for r, j, t in percent_cells(table):
             if _nonzero(t):
