@@ -17,17 +17,19 @@ IdentityRule = Callable[[Document, Values], Iterable[Identity]]
 DirectRule = Callable[[Document, Values], list[Finding]]
 
 
-def _totals(doc: Document, values: Values) -> Iterable[Identity]:
+def _totals(doc: Document, values: Values) -> list[Identity]:
+    out: list[Identity] = []
     for form in doc.forms.values():
         if form.table is None or form.status in ("missing",):
             continue
-        yield from totals.row_identities(doc, form)
-        yield from totals.code_identities(doc, form)
+        out.extend(totals.row_identities(doc, form))
+        out.extend(totals.code_identities(doc, form))
         if form.kind == "three_public":
-            yield from totals.three_public_identities(doc, form)
+            out.extend(totals.three_public_identities(doc, form))
         else:
-            yield from totals.column_identities(doc, form, values)
-        yield from totals.subset_identities(doc, form, values)
+            out.extend(totals.column_identities(doc, form, values))
+        out.extend(totals.subset_identities(doc, form, values))
+    return out
 
 
 def _crossform(doc: Document, values: Values) -> Iterable[Identity]:
