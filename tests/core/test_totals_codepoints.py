@@ -1,10 +1,22 @@
-"""The totals rules read labels by code point: their helpers agree with the string tests."""
+"""Labels are read by code point: ordinal_level and the totals' first-character table agree
+with the patterns and string tests they stand for."""
 
 from __future__ import annotations
+
+import re
 
 from budget_tui.core.parse import is_total_label
 from budget_tui.core.rules import totals
 from budget_tui.core.rules.common import ORDINAL_START, ordinal_level
+
+_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_LEVEL2 = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
+
+
+def _level(label: str) -> int:
+    """What ordinal_level stands for, as patterns."""
+    return 1 if _LEVEL1.match(label) else 2 if _LEVEL2.match(label) else 0
+
 
 LABELS = [
     "",
@@ -52,7 +64,7 @@ def test_ordinal_level_of_every_character() -> None:
             "( " + chr(o) + chr(o) + " ）",
             "(" + chr(o) + "一)",
         ):
-            assert totals._ordinal_level(label) == ordinal_level(label), hex(o)
+            assert ordinal_level(label) == _level(label), hex(o)
         for label in (chr(o) + "、", chr(o) + "计", chr(o) + "年收入合计", chr(o) + "入总计："):
             expected = bool((label[0] in ORDINAL_START and ordinal_level(label)) or is_total_label(label))
             assert totals._ordinal_or_total(label) == expected, hex(o)
@@ -62,7 +74,7 @@ def test_ordinal_level_of_every_character() -> None:
 
 def test_ordinal_level_and_totals_by_code_point() -> None:
     for label in LABELS:
-        assert totals._ordinal_level(label) == ordinal_level(label), label
+        assert ordinal_level(label) == _level(label), label
         if label:
             expected = bool((label[0] in ORDINAL_START and ordinal_level(label)) or is_total_label(label))
             assert totals._ordinal_or_total(label) == expected, label

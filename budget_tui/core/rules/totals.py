@@ -24,6 +24,7 @@ from budget_tui.core.rules.common import (
     amount_cells,
     holds,
     is_subset_label,
+    ordinal_level,
     percent_cells,
 )
 
@@ -65,36 +66,6 @@ def _sides(table: Table) -> list[tuple[int, list[int]]]:
     return [s for s in out if s[1]]
 
 
-def _is_numeral(o: int) -> bool:
-    """Whether code point ``o`` is one of 一二三四五六七八九十 (compiled: ten int compares)."""
-    return o in (0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341)
-
-
-def _ordinal_level(label: str) -> int:
-    """:func:`~budget_tui.core.rules.common.ordinal_level` of ``label`` (1 for ``一、…``, 2 for
-    ``(一)…``, 0 otherwise), read by code point: compiled, ``ord(label[i])`` reads an int where
-    ``label[i]`` makes a string, and ``in`` a tuple of literals is a few int compares."""
-    n = len(label)
-    i = 0
-    while i < n and _is_numeral(ord(label[i])):
-        i += 1
-    if i:
-        return 1 if i < n and ord(label[i]) in (0x3001, 0x2E, 0xFF0E) else 0  # 、 . ．
-    if not n or ord(label[0]) not in (0x28, 0xFF08):  # ( （
-        return 0
-    i = 1
-    while i < n and ord(label[i]) <= 0x3000 and label[i].isspace():  # (none lies above U+3000)
-        i += 1
-    start = i
-    while i < n and _is_numeral(ord(label[i])):
-        i += 1
-    if i == start:
-        return 0
-    while i < n and ord(label[i]) <= 0x3000 and label[i].isspace():
-        i += 1
-    return 2 if i < n and ord(label[i]) in (0x29, 0xFF09) else 0  # ) ）
-
-
 def _first_characters() -> bytes:
     """Per code point, ``_ORDINAL_FIRST`` for the first characters of ordinal items (一…十, (
     and （), ``_TOTAL_FIRST`` for those of total labels (本年…, 收入…, 支出…, 合计, 总计), else 0."""
@@ -118,7 +89,7 @@ _FIRST_END: Final = len(_FIRST_CHARACTERS)
 
 def _ordinal_or_total(t: str) -> bool:
     """Whether ``t`` (not blank) is an ordinal item or a total label."""
-    return (t[0] in ORDINAL_START and _ordinal_level(t) > 0) or is_total_label(t)
+    return (t[0] in ORDINAL_START and ordinal_level(t) > 0) or is_total_label(t)
 
 
 def _mostly_ordinal(texts: list[str]) -> bool:
@@ -430,7 +401,7 @@ def row_identities(doc: Document, form: Form) -> list[Identity]:
         for t in labels:
             o = ord(t[0]) if t else 0
             levels.append(
-                _ordinal_level(t) if o < _FIRST_END and _FIRST_CHARACTERS[o] == _ORDINAL_FIRST else 0
+                ordinal_level(t) if o < _FIRST_END and _FIRST_CHARACTERS[o] == _ORDINAL_FIRST else 0
             )
         if len(levels) - levels.count(0) >= 2:
             _ordinal_identities(out, form.id, labels, levels, cols)
