@@ -79,36 +79,126 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
-def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
-    """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
-    parts = ident.parts
-    coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
-    coefficients.update(dict.fromkeys(parts, (-1, 1)))
-    if len(coefficients) == len(parts) + 1:  # every cell once (nearly always): done
-        return coefficients
-    coefficients = {ident.total: (1, 1)}
-    for k in parts:
-        sign, count = coefficients.get(k, (0, 0))
-        coefficients[k] = (sign - 1, count + 1)
-    return coefficients
+_NO_IDS: Final[list[int]] = []
+"""No identity yet (shared: never written)."""
 
 
-_Base = tuple[int, int, dict[CellKey, tuple[int, int]]]
-"""An identity's (total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale."""
+class _Index:
+    """Identity numbers by cell, as :class:`CellIndex` lists them (ascending; an identity once
+    each time it lists the cell), kept by form, row and column. A row is read on first use from
+    the identities of its form, their rows and columns, without building the keys of their
+    parts (the proposals look at a few rows of a few forms)."""
+
+    def __init__(self, identities: list[Identity]) -> None:
+        self._identities = identities
+        self._touching: dict[str, list[int]] | None = None
+        self._rows: dict[str, dict[int, dict[int, list[int]]]] = {}
+
+    def row(self, form: str, r: int) -> dict[int, list[int]]:
+        """By column, the identities through each cell of row ``r`` of ``form`` (read only)."""
+        rows = self._rows.get(form)
+        if rows is None:
+            rows = self._rows[form] = {}
+        cells = rows.get(r)
+        if cells is None:
+            cells = rows[r] = self._read_row(form, r)
+        return cells
+
+    def get(self, key: CellKey) -> Sequence[int]:
+        """The identities through cell ``key`` (read only)."""
+        ids = self.row(key[0], key[1]).get(key[2])
+        return () if ids is None else ids
+
+    def _read_row(self, form: str, r: int) -> dict[int, list[int]]:
+        identities = self._identities
+        if self._touching is None:
+            self._touching = _touching(identities)
+        cells: dict[int, list[int]] = {}
+        for n in self._touching.get(form, ()):
+            ident = identities[n]
+            f, tr, c = ident.total
+            rows = ident.rows
+            if rows is not None or ident.cols is not None:
+                if f != form:  # (a shaped identity's cells are all in its total's form)
+                    continue
+                if rows is not None:  # down column ``c``: through row ``r`` as often as it lists it
+                    for _ in range(_times(rows, r) + (tr == r)):
+                        _add(cells, c, n)
+                elif tr == r:  # along row ``tr``
+                    _add(cells, c, n)
+                    for j in ident.cols or ():
+                        _add(cells, j, n)
+                continue
+            if f == form and tr == r:
+                _add(cells, c, n)
+            for kf, kr, kc in ident.parts:
+                if kr == r and kf == form:
+                    _add(cells, kc, n)
+        return cells
 
 
-def _verdict(base: _Base | None, key: CellKey, change: tuple[int, int] | None) -> bool | None:
-    """Whether an identity (``base``) holds with cell ``key`` changed by ``change`` (its scaled
-    value and half-width; :meth:`_Ranker.change`); ``None`` where some value does not fit."""
+def _times(rows: list[int], r: int) -> int:
+    """How many times ``rows`` lists row ``r``."""
+    times = 0
+    for x in rows:
+        if x == r:
+            times += 1
+    return times
+
+
+def _touching(identities: list[Identity]) -> dict[str, list[int]]:
+    """By form, the identities with a cell in it (ascending)."""
+    touching: dict[str, list[int]] = {}
+    form, listed = "", _NO_IDS  # (consecutive identities are mostly of one form)
+    n = -1
+    for ident in identities:
+        n += 1
+        if ident.rows is not None or ident.cols is not None:
+            if ident.form != form or listed is _NO_IDS:
+                form, listed = ident.form, _listed(touching, ident.form)
+            listed.append(n)
+            continue
+        forms = [ident.total[0]]
+        for k in ident.parts:
+            if k[0] not in forms:
+                forms.append(k[0])
+        for f in forms:
+            _listed(touching, f).append(n)
+    return touching
+
+
+def _listed(index: dict[str, list[int]], key: str) -> list[int]:
+    """``index[key]``, made empty on first use."""
+    found = index.get(key)
+    if found is None:
+        found = index[key] = []
+    return found
+
+
+def _add(cells: dict[int, list[int]], c: int, n: int) -> None:
+    """List identity ``n`` under column ``c``."""
+    ids = cells.get(c)
+    if ids is None:
+        cells[c] = [n]
+    else:
+        ids.append(n)
+
+
+def _verdict(
+    base: tuple[int, int] | None, sign: int, count: int, change: tuple[int, int] | None
+) -> bool | None:
+    """Whether an identity (``base``: :meth:`_Ranker.base`) holds with one of its cells, where
+    its coefficient is ``sign`` and which it lists ``count`` times (0: none of its cells),
+    changed by ``change`` (its scaled value and half-width; :meth:`_Ranker.change`); ``None``
+    where some value does not fit."""
     if base is None:
         return None
-    diff, tol, coefficients = base
-    coefficient = coefficients.get(key)
-    if coefficient is not None:
+    diff, tol = base
+    if count:
         if change is None:
             return None
-        diff += coefficient[0] * change[0]
-        tol += coefficient[1] * change[1]
+        diff += sign * change[0]
+        tol += count * change[1]
     return not diff or abs(diff) < tol
 
 
@@ -117,26 +207,34 @@ class _Ranker:
         self,
         doc: Document,
         identities: list[Identity],
-        by_cell: CellIndex,
         values: Values,
         failing: set[int],
     ) -> None:
         self.doc = doc
         self.identities = identities
-        self.by_cell = by_cell
+        self.index = _Index(identities)
         self.values = values
         self.failing = failing
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
-        self._base: dict[int, _Base | None] = {}
+        self._base: dict[int, tuple[int, int] | None] = {}
 
-    def base(self, n: int) -> _Base | None:
-        """Identity ``n``'s :meth:`_difference` (computed once)."""
+    def base(self, n: int) -> tuple[int, int] | None:
+        """Identity ``n``'s (total - Σ parts, Σ half-widths) at the document's scale, or
+        ``None`` where some value does not fit it (computed once)."""
         if n in self._base:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._base[n]
         base = self._base[n] = self._difference(self.identities[n])
         return base
+
+    def sign(self, n: int, key: CellKey, ids: Sequence[int]) -> int:
+        """Identity ``n``'s coefficient of cell ``key`` in ``total - Σ parts``, where ``ids``
+        (the identities through ``key``) lists it ``ids.count(n)`` times."""
+        total = self.identities[n].total
+        if total[2] == key[2] and total[1] == key[1] and total[0] == key[0]:
+            return 2 - ids.count(n)  # the total, and maybe parts too
+        return -ids.count(n)
 
     def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
         """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
@@ -154,48 +252,47 @@ class _Ranker:
         base = self.base(n)
         if base is None:
             return None
-        diff, tol, coefficients = base
+        diff, tol = base
         for key, text in texts.items():
-            coefficient = coefficients.get(key)
-            if coefficient is None:
+            ids = self.index.get(key)
+            count = ids.count(n)
+            if not count:
                 continue
             change = self.change(key, text)
             if change is None:
                 return None
-            diff += coefficient[0] * change[0]
-            tol += coefficient[1] * change[1]
+            diff += self.sign(n, key, ids) * change[0]
+            tol += count * change[1]
         return not diff or abs(diff) < tol
 
-    def holds_changed(self, n: int, key: CellKey, change: tuple[int, int] | None) -> bool | None:
-        """:meth:`holds_if` for one cell ``key`` printing a text that changes it by ``change``
-        (:meth:`change`: the cell's own, the same for every identity through it)."""
-        return _verdict(self.base(n), key, change)
-
-    def _difference(self, ident: Identity) -> _Base | None:
-        """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
-        ``None`` where some value does not fit it."""
+    def _difference(self, ident: Identity) -> tuple[int, int] | None:
+        """(total - Σ parts, Σ half-widths) at the document's scale, or ``None`` where some
+        value does not fit it."""
         values = self.values
-        coefficients = _coefficients(ident)
         if ident.rows is not None or ident.cols is not None:
-            # Down a column or along a row: the same sums straight from the form's grids (a
-            # value that does not fit, ``None``, or a cell not read yet raises TypeError; the
-            # loop below then decides, cell by cell, as for any other identity).
+            # Down a column or along a row: the sums straight from the form's grids (a value
+            # that does not fit, ``None``, or a cell not read yet raises TypeError; the loop
+            # below then decides, cell by cell, as for any other identity).
             _, r, c = ident.total
             grid, widths = values.grid(ident.form), values.widths(ident.form)
             try:
                 diff = grid[r][c] - shaped_parts(ident, grid)
                 tol = widths[r][c] + shaped_parts(ident, widths)
-                return diff, tol, coefficients
+                return diff, tol
             except TypeError:
                 pass
-        diff = tol = 0
-        for k, (sign, count) in coefficients.items():
+        v = values.scaled(ident.total)
+        if v is None:
+            return None
+        diff = v
+        tol = values.scaled_width(ident.total)
+        for k in ident.parts:
             v = values.scaled(k)
             if v is None:
                 return None
-            diff += sign * v
-            tol += count * values.scaled_width(k)
-        return diff, tol, coefficients
+            diff -= v
+            tol += values.scaled_width(k)
+        return diff, tol
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
@@ -204,12 +301,11 @@ class _Ranker:
 
     def _try_text(self, key: CellKey, text: str) -> tuple[list[int], list[int]]:
         """:meth:`try_value` with the value printed (``format_like(new, "", decimals)``)."""
-        texts = {key: text}
-        ids = self.by_cell.get(key, [])
-        change = self.change(key, texts[key])
-        oks = [self.holds_changed(n, key, change) for n in ids]
+        ids = self.index.get(key)
+        change = self.change(key, text)
+        oks = [_verdict(self.base(n), self.sign(n, key, ids), ids.count(n), change) for n in ids]
         if None in oks:
-            with self.values.what_if(texts):
+            with self.values.what_if({key: text}):
                 oks = [
                     holds(self.identities[n], self.values) if ok is None else ok
                     for n, ok in zip(ids, oks, strict=True)
@@ -314,33 +410,27 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
 
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
     """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
-    by_cell, failing = ranker.by_cell, ranker.failing
+    failing = ranker.failing
     table = ranker.values.table(form_id)
     width = table.width
-    texts = list(table.rows[r].texts)
+    texts = table.rows[r].texts
+    cells = ranker.index.row(form_id, r)
     # The identities through each cell of the row, read once: every test below needs them.
     # (Shifts write cells up to ``max(width, len(texts)) + 1``; the index covers them all.)
-    through = [by_cell.get((form_id, r, c), ()) for c in range(max(width, len(texts)) + MAX_SHIFT)]
-    involved: set[int] | None = None  # the identities through the row's amount cells
-    # By column of the row, the failing identities through it: a shift moving none repairs nothing.
-    failing_at: dict[int, list[int]] = {}
-    amount_set = set(amount)
-    for c in range(width):
-        if not through[c]:
-            continue
-        ids = [n for n in through[c] if n in failing]
-        if ids and c not in amount_set:  # (through an amount cell, an identity is involved)
-            involved = {n for j in amount for n in through[j]} if involved is None else involved
-            ids = [n for n in ids if n in involved]
-        if ids:
-            failing_at[c] = ids
+    through: list[Sequence[int]] = []
+    for c in range(max(width, len(texts)) + MAX_SHIFT):
+        ids = cells.get(c)
+        through.append(() if ids is None else ids)
+    failing_at = _failing_at(through, failing, width, amount)
     if not failing_at:
         return None
-    row = _RowShifts(ranker, form_id, r, width, texts, through)
+    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
+    if not _may_shift(texts, width, amount, last):
+        return None
+    row = _RowShifts(ranker, form_id, r, width, list(texts), through)
     if all(row.unshiftable(n) for ids in failing_at.values() for n in ids):
         return None
-    involved = {n for j in amount for n in through[j]} if involved is None else involved
-    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
+    involved = {n for j in amount for n in through[j]}  # the identities through its amount cells
     best: tuple[int, int, set[int]] | None = None
     for start in amount:
         for k in (1, -1, 2, -2):
@@ -350,6 +440,39 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
             if repaired is not None and (best is None or len(repaired) > len(best[2])):
                 best = (start, k, repaired)
     return best
+
+
+def _failing_at(
+    through: list[Sequence[int]], failing: set[int], width: int, amount: list[int]
+) -> dict[int, list[int]]:
+    """By column of the row, the failing identities through it (outside the amount columns,
+    those also through an amount cell): a shift moving none of them repairs nothing."""
+    involved: set[int] | None = None  # the identities through the row's amount cells
+    failing_at: dict[int, list[int]] = {}
+    for c in range(width):
+        if not through[c]:
+            continue
+        ids = [n for n in through[c] if n in failing]
+        if ids and c not in amount:  # (through an amount cell, an identity is involved)
+            involved = {n for j in amount for n in through[j]} if involved is None else involved
+            ids = [n for n in ids if n in involved]
+        if ids:
+            failing_at[c] = ids
+    return failing_at
+
+
+def _may_shift(texts: list[str], width: int, amount: list[int], last: int) -> bool:
+    """Whether some shift :meth:`_RowShifts.try_shift` is asked to try has the blank cells it
+    needs: right by ``k``, the last ``k`` cells; left by ``k`` from ``start``, the ``k`` cells
+    before ``start`` (and only shifts moving cells from ``last`` or before are tried)."""
+    for k in range(1, MAX_SHIFT + 1):
+        if not any(texts[width - k :]):
+            return True
+    for start in amount:
+        for k in range(1, MAX_SHIFT + 1):
+            if k <= start <= last + k and not any(texts[start - k : start]):
+                return True
+    return False
 
 
 class _RowShifts:
@@ -372,8 +495,8 @@ class _RowShifts:
         self.width = width
         self.texts = texts
         self.through = through
-        # Per identity, the cells of the row it goes through (its keys in this row, as its
-        # coefficients have them: the index lists an identity under each key it involves).
+        # Per identity, the cells of the row it goes through (its keys in this row, as the
+        # index has them: it lists an identity under each key it involves).
         self.cols_of: dict[int, list[int]] = {}
         for c, ids in enumerate(through):
             for n in ids:
@@ -382,8 +505,10 @@ class _RowShifts:
                     self.cols_of[n] = [c]
                 elif cols[-1] != c:  # (an identity may list a cell twice)
                     cols.append(c)
-        self._holds_with: dict[tuple[int, str], bool | None] = {}
-        self._changes: dict[tuple[int, str], tuple[int, int] | None] = {}
+        # Per identity through one cell of the row, by text there: whether it then holds.
+        self._holds_with: dict[int, dict[str, bool | None]] = {}
+        # Per cell of the row, by text: :meth:`_change`.
+        self._changes: list[dict[str, tuple[int, int] | None] | None] = [None] * len(through)
         # The shift being tried: texts after it, the cells it changes (their keys and texts on
         # first use), and per identity through them whether it then holds.
         self._moved: list[str] = []
@@ -395,21 +520,29 @@ class _RowShifts:
         """Whether identity ``n``, whose only cell in the row is ``c``, holds with ``text`` there.
         The other cells a shift changes are not ``n``'s: this is the verdict for every shift
         writing ``text`` at ``c``."""
-        memo = (n, text)
-        if memo in self._holds_with:  # (tested, not caught: compiled, a raised KeyError is dear)
-            return self._holds_with[memo]
-        ok = self._holds_with[memo] = self.ranker.holds_changed(
-            n, (self.form_id, self.r, c), self._change(c, text)
-        )
+        verdicts = self._holds_with.get(n)
+        if verdicts is None:
+            verdicts = self._holds_with[n] = {}
+        elif text in verdicts:  # (tested, not caught: compiled, a raised KeyError is dear)
+            return verdicts[text]
+        ok = verdicts[text] = self._verdict_at(n, c, self._change(c, text))
         return ok
+
+    def _verdict_at(self, n: int, c: int, change: tuple[int, int] | None) -> bool | None:
+        """:func:`_verdict` of identity ``n`` with cell ``c`` of the row changed by ``change``."""
+        ids = self.through[c]
+        key = (self.form_id, self.r, c)
+        return _verdict(self.ranker.base(n), self.ranker.sign(n, key, ids), ids.count(n), change)
 
     def _change(self, c: int, text: str) -> tuple[int, int] | None:
         """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
         same few texts to a cell, and several identities go through it)."""
-        memo = (c, text)
-        if memo in self._changes:  # (tested, not caught: compiled, a raised KeyError is dear)
-            return self._changes[memo]
-        change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+        changes = self._changes[c]
+        if changes is None:
+            changes = self._changes[c] = {}
+        elif text in changes:  # (tested, not caught: compiled, a raised KeyError is dear)
+            return changes[text]
+        change = changes[text] = self.ranker.change((self.form_id, self.r, c), text)
         return change
 
     def unshiftable(self, n: int) -> bool:
@@ -419,19 +552,15 @@ class _RowShifts:
         if len(cols) != 1:
             return False
         c, texts = cols[0], self.texts
-        brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
-        # holds_with, text by text, with the identity's base and the cell's key taken once.
-        base, key, verdicts = self.ranker.base(n), (self.form_id, self.r, c), self._holds_with
+        base = self.ranker.base(n)
+        if base is None:
+            return False  # (no verdict: any text may do)
+        brought = [texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)]
+        brought.append("")
         for t in brought:
-            memo = (n, t)
-            if memo in verdicts:
-                ok = verdicts[memo]
-            elif t == texts[c] and base is not None:
-                # Its own text back changes nothing: a cell's scaled value and half-width are
-                # those of its text, and they fit the scale (else ``base`` would be None).
-                ok = verdicts[memo] = _verdict(base, key, (0, 0))
-            else:
-                ok = verdicts[memo] = _verdict(base, key, self._change(c, t))
+            # Its own text back changes nothing: a cell's scaled value and half-width are those
+            # of its text, and they fit the scale (else ``base`` would be None).
+            ok = _verdict(base, 0, 0, None) if t == texts[c] else self.holds_with(n, c, t)
             if ok is not False:
                 return False
         return True
@@ -495,20 +624,22 @@ class _RowShifts:
     def _holds_moved(self, n: int) -> bool | None:
         """:meth:`_Ranker.holds_if` of identity ``n`` with the texts of the shift being tried
         (the changes of the row's cells computed once for all identities and shifts)."""
-        base = self.ranker.base(n)
+        ranker = self.ranker
+        base = ranker.base(n)
         if base is None:
             return None
-        diff, tol, coefficients = base
-        form_id, r, moved = self.form_id, self.r, self._moved
-        for c in self._cols:
-            coefficient = coefficients.get((form_id, r, c))
-            if coefficient is None:
-                continue
+        diff, tol = base
+        form_id, r, moved, texts = self.form_id, self.r, self._moved, self.texts
+        lo, n_texts = self._cols[0], len(texts)
+        for c in self.cols_of[n]:
+            if c < lo or c >= len(moved) or (c < n_texts and moved[c] == texts[c]):
+                continue  # (a cell the shift leaves as it is)
             change = self._change(c, moved[c])
             if change is None:
                 return None
-            diff += coefficient[0] * change[0]
-            tol += coefficient[1] * change[1]
+            ids = self.through[c]
+            diff += ranker.sign(n, (form_id, r, c), ids) * change[0]
+            tol += ids.count(n) * change[1]
         return not diff or abs(diff) < tol
 
     def _changed_cells(self) -> dict[CellKey, str]:
@@ -659,7 +790,7 @@ def findings_for_failures(
 ) -> list[Finding]:
     """One finding per failing identity (numbers into ``identities``, in order), or per
     structural cause, each with ranked proposals."""
-    ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
+    ranker = _Ranker(doc, identities, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
     findings.extend(lost)
