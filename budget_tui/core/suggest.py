@@ -40,6 +40,25 @@ def format_like(value: Decimal, like: str, decimals: int, thousands: bool = Fals
     """``value`` printed the way its document prints: thousands separators as ``like`` (or as
     the document does, ``thousands``), and at least ``decimals`` decimals (0 for documents
     that drop trailing zeros)."""
+    # Most values print plainly (no exponent, a few digits): padded or trimmed to ``d`` decimals
+    # as text, which is what quantize does to them (it trims only zeros; compiled, each Decimal
+    # method call is dear). ``d`` at most 6: the result prints without exponent too.
+    s = str(value)
+    whole, dot, frac = s.partition(".")
+    digits = whole[1:] if whole[:1] == "-" else whole
+    if (
+        len(s) <= 20
+        and decimals <= 6
+        and digits.isdigit()
+        and digits.isascii()
+        and (not dot or frac.isdigit())
+    ):
+        own = len(frac.rstrip("0"))
+        if own <= 6:
+            d = max(decimals, own)
+            if "," in like or (thousands and len(digits) >= 4):  # (|value| >= 1000)
+                whole = f"{whole[: len(whole) - len(digits)]}{int(digits):,}"
+            return f"{whole}.{frac[:d]}{'0' * (d - len(frac))}" if d else whole
     natural = value.normalize()
     own = max(0, -natural.as_tuple().exponent) if natural.is_finite() else 0  # type: ignore[operator]
     d = max(decimals, own)
@@ -688,10 +707,10 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             actual="blank",
             cells=cells,
         )
-        for n in ids:
+        for i, n in enumerate(ids):
+            ref = cells[i]  # (identity ``n``'s total)
             ident = ranker.identities[n]
             total = _parts_sum(ident, ranker.values)  # (printed by format_like: by value)
-            ref = cell_ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals, ranker.thousands)
             f.suggestions.append(
                 Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell")
@@ -825,13 +844,15 @@ def findings_for_failures(
         pending.append((f, n))
     for f, n in pending:
         for score, key, _, repaired, why, text in ranker.candidates(n)[:5]:
-            ref = cell_ref(doc, key)  # (its text is the one ``text`` is printed like)
+            form_id, r, c = key
+            table = doc.forms[form_id].table
+            assert table is not None
             f.suggestions.append(
                 Suggestion(
                     "value",
-                    ref.form,
-                    ref.row,
-                    ref.column,
+                    form_id,
+                    table.rows[r].key,  # (as cell_ref names the cell)
+                    table.columns[c].key,
                     text,
                     tuple(fid_of[m] for m in repaired if m in fid_of),
                     score,
