@@ -325,15 +325,15 @@ class _Ranker:
         oks = [_verdict(self.base(n), self.sign(n, key, ids), ids.count(n), change) for n in ids]
         if None in oks:
             with self.values.what_if({key: text}):
-                oks = [
-                    holds(self.identities[n], self.values) if ok is None else ok
-                    for n, ok in zip(ids, oks, strict=True)
-                ]
+                for i, n in enumerate(ids):
+                    if oks[i] is None:
+                        oks[i] = holds(self.identities[n], self.values)
         repaired, broken = [], []
-        for n, ok in zip(ids, oks, strict=True):
-            if n in self.failing and ok:
+        failing = self.failing
+        for i, n in enumerate(ids):
+            if n in failing and oks[i]:
                 repaired.append(n)
-            elif n not in self.failing and not ok:
+            elif n not in failing and not oks[i]:
                 broken.append(n)
         return repaired, broken
 
@@ -444,20 +444,29 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
     if not failing_at:
         return None
     last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
-    if not _may_shift(texts, width, amount, last):
+    # The shifts to try: those with room (the cells they need blank are) moving a cell of
+    # ``failing_at`` (``start + min(k, 0)`` at most ``last``).
+    right = [_has_room(texts, width, 0, k) for k in range(MAX_SHIFT + 1)]  # (one test for every start)
+    shifts = [
+        (start, k)
+        for start in amount
+        for k in (1, -1, 2, -2)
+        if start + min(k, 0) <= last and (right[k] if k > 0 else _has_room(texts, width, start, k))
+    ]
+    if not shifts:
         return None
     row = _RowShifts(ranker, form_id, r, width, list(texts), through)
-    if all(row.unshiftable(n) for ids in failing_at.values() for n in ids):
+    # (An identity through several cells of the row is never unshiftable: those first.)
+    if all(len(row.cols_of[n]) == 1 for ids in failing_at.values() for n in ids) and all(
+        row.unshiftable(n) for ids in failing_at.values() for n in ids
+    ):
         return None
     involved = {n for j in amount for n in through[j]}  # the identities through its amount cells
     best: tuple[int, int, set[int]] | None = None
-    for start in amount:
-        for k in (1, -1, 2, -2):
-            if start + min(k, 0) > last:
-                continue
-            repaired = row.try_shift(start, k, involved, failing_at)
-            if repaired is not None and (best is None or len(repaired) > len(best[2])):
-                best = (start, k, repaired)
+    for start, k in shifts:
+        repaired = row.try_shift(start, k, involved, failing_at)
+        if repaired is not None and (best is None or len(repaired) > len(best[2])):
+            best = (start, k, repaired)
     return best
 
 
@@ -480,18 +489,17 @@ def _failing_at(
     return failing_at
 
 
-def _may_shift(texts: list[str], width: int, amount: list[int], last: int) -> bool:
-    """Whether some shift :meth:`_RowShifts.try_shift` is asked to try has the blank cells it
-    needs: right by ``k``, the last ``k`` cells; left by ``k`` from ``start``, the ``k`` cells
-    before ``start`` (and only shifts moving cells from ``last`` or before are tried)."""
-    for k in range(1, MAX_SHIFT + 1):
-        if not any(texts[width - k :]):
-            return True
-    for start in amount:
-        for k in range(1, MAX_SHIFT + 1):
-            if k <= start <= last + k and not any(texts[start - k : start]):
-                return True
-    return False
+def _has_room(texts: list[str], width: int, start: int, k: int) -> bool:
+    """Whether the row has room for the shift by ``k`` from ``start`` on (as ``budget-tui fix``
+    and the app shift rows): right, the cells pushed off the end must be blank; left, the
+    cells overwritten must be."""
+    if k > 0:
+        blank = texts[width - k :]
+    elif start < -k:
+        return False
+    else:
+        blank = texts[start + k : start]
+    return all(not t for t in blank)
 
 
 class _RowShifts:
@@ -588,18 +596,13 @@ class _RowShifts:
         self, start: int, k: int, involved: set[int], failing_at: dict[int, list[int]]
     ) -> set[int] | None:
         """The failing identities the shift of the row by ``k`` from ``start`` on repairs, if it
-        repairs any and breaks none."""
+        repairs any and breaks none (the row has room for it: :func:`_has_room`)."""
         texts, width = self.texts, self.width
-        # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
-        # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
+        # ``start`` is the first cell that moves; the row has room for the shift (_has_room).
         if k > 0:
-            if any(texts[width - k :]):
-                return None
             moved = texts[:start] + [""] * k + texts[start : width - k]
         else:
             j = -k
-            if start < j or any(texts[start - j : start]):
-                return None
             moved = texts[: start - j] + texts[start:] + [""] * j
         # Cells before ``start + min(k, 0)`` stay as they are.
         n_texts = len(texts)
