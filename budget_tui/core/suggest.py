@@ -364,8 +364,7 @@ class _Ranker:
                 else plain
             )
             like, why = ocr_likelihood(old, printed)
-            neighbour = self._neighbour_match(key, new)
-            if neighbour and like < 3:
+            if like < 3 and self._neighbour_match(key, new):
                 like, why = 3.0, "value of the neighbouring column"
             score = 10 * len(repaired) - 25 * len(broken) + like
             out.append((score, key, new, repaired, why, printed))
@@ -768,13 +767,31 @@ def _parts_sum(ident: Identity, values: Values) -> Decimal:
     if rows is not None or cols is not None:
         grid = values.grid(ident.form)
         _, r, c = ident.total
+        # (Plain loops into typed ints: compiled, the sums stay native.)
+        total = size = 0
+        v: int
         try:
-            ints = [grid[x][c] for x in rows] if rows is not None else [grid[r][j] for j in cols or ()]
-            if sum(map(abs, ints)) < 10 ** getcontext().prec:
-                return Decimal(sum(ints)).scaleb(-(values.precision.scale_decimals + 1))
+            if rows is not None:
+                for x in rows:
+                    v = grid[x][c]
+                    total += v
+                    size += v if v >= 0 else -v
+            else:
+                row = grid[r]
+                for j in cols or ():
+                    v = row[j]
+                    total += v
+                    size += v if v >= 0 else -v
         except TypeError:
-            pass
+            return parts_sum(ident, values)
+        prec = getcontext().prec
+        if size < (_TEN_TO_28 if prec == 28 else 10**prec):
+            return Decimal(total).scaleb(-(values.precision.scale_decimals + 1))
     return parts_sum(ident, values)
+
+
+_TEN_TO_28: Final = 10**28
+"""``10 ** precision`` at the default precision."""
 
 
 def _short(ident: Identity, values: Values) -> bool:
