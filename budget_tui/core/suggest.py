@@ -98,10 +98,6 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
-_NO_IDS: Final[list[int]] = []
-"""No identity yet (shared: never written)."""
-
-
 class _Index:
     """Identity numbers by cell, as :class:`CellIndex` lists them (ascending; an identity once
     each time it lists the cell), kept by form, row and column. A row is read on first use from
@@ -110,7 +106,7 @@ class _Index:
 
     def __init__(self, identities: list[Identity]) -> None:
         self._identities = identities
-        self._touching: dict[str, list[int]] | None = None
+        self._of_form: dict[str, list[int]] = {}
         self._rows: dict[str, dict[int, dict[int, list[int]]]] = {}
 
     def row(self, form: str, r: int) -> dict[int, list[int]]:
@@ -130,10 +126,11 @@ class _Index:
 
     def _read_row(self, form: str, r: int) -> dict[int, list[int]]:
         identities = self._identities
-        if self._touching is None:
-            self._touching = _touching(identities)
+        of_form = self._of_form.get(form)
+        if of_form is None:
+            of_form = self._of_form[form] = _of_form(identities, form)
         cells: dict[int, list[int]] = {}
-        for n in self._touching.get(form, ()):
+        for n in of_form:
             ident = identities[n]
             f, tr, c = ident.total
             rows = ident.rows
@@ -165,32 +162,17 @@ def _times(rows: list[int], r: int) -> int:
     return times
 
 
-def _touching(identities: list[Identity]) -> dict[str, list[int]]:
-    """By form, the identities with a cell in it (ascending)."""
-    touching: dict[str, list[int]] = {}
-    form, listed = "", _NO_IDS  # (consecutive identities are mostly of one form)
+def _of_form(identities: list[Identity], form: str) -> list[int]:
+    """The identities with a cell in ``form`` (ascending)."""
+    found: list[int] = []
     n = -1
     for ident in identities:
         n += 1
         if ident.rows is not None or ident.cols is not None:
-            if ident.form != form or listed is _NO_IDS:
-                form, listed = ident.form, _listed(touching, ident.form)
-            listed.append(n)
-            continue
-        forms = [ident.total[0]]
-        for k in ident.parts:
-            if k[0] not in forms:
-                forms.append(k[0])
-        for f in forms:
-            _listed(touching, f).append(n)
-    return touching
-
-
-def _listed(index: dict[str, list[int]], key: str) -> list[int]:
-    """``index[key]``, made empty on first use."""
-    found = index.get(key)
-    if found is None:
-        found = index[key] = []
+            if ident.form == form:
+                found.append(n)
+        elif ident.total[0] == form or any(k[0] == form for k in ident.parts):
+            found.append(n)
     return found
 
 
