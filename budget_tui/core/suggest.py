@@ -10,7 +10,6 @@ from the neighbouring column).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal, getcontext
 from typing import Final
 
@@ -98,6 +97,10 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
+_NO_IDS: Final[list[int]] = []
+"""No identity (shared: never written)."""
+
+
 class _Index:
     """Identity numbers by cell, as :class:`CellIndex` lists them (ascending; an identity once
     each time it lists the cell), kept by form, row and column. A row is read on first use from
@@ -107,10 +110,11 @@ class _Index:
     def __init__(self, identities: list[Identity]) -> None:
         self._identities = identities
         self._of_form: dict[str, list[int]] = {}
-        self._rows: dict[str, dict[int, dict[int, list[int]]]] = {}
+        self._rows: dict[str, dict[int, list[list[int]]]] = {}
 
-    def row(self, form: str, r: int) -> dict[int, list[int]]:
-        """By column, the identities through each cell of row ``r`` of ``form`` (read only)."""
+    def row(self, form: str, r: int) -> list[list[int]]:
+        """By column, the identities through each cell of row ``r`` of ``form``, up to its last
+        cell that has some (read only)."""
         rows = self._rows.get(form)
         if rows is None:
             rows = self._rows[form] = {}
@@ -119,17 +123,17 @@ class _Index:
             cells = rows[r] = self._read_row(form, r)
         return cells
 
-    def get(self, key: CellKey) -> Sequence[int]:
+    def get(self, key: CellKey) -> list[int]:
         """The identities through cell ``key`` (read only)."""
-        ids = self.row(key[0], key[1]).get(key[2])
-        return () if ids is None else ids
+        cells, c = self.row(key[0], key[1]), key[2]
+        return cells[c] if 0 <= c < len(cells) else _NO_IDS
 
-    def _read_row(self, form: str, r: int) -> dict[int, list[int]]:
+    def _read_row(self, form: str, r: int) -> list[list[int]]:
         identities = self._identities
         of_form = self._of_form.get(form)
         if of_form is None:
             of_form = self._of_form[form] = _of_form(identities, form)
-        cells: dict[int, list[int]] = {}
+        cells: list[list[int]] = []
         for n in of_form:
             ident = identities[n]
             f, tr, c = ident.total
@@ -176,13 +180,20 @@ def _of_form(identities: list[Identity], form: str) -> list[int]:
     return found
 
 
-def _add(cells: dict[int, list[int]], c: int, n: int) -> None:
+def _add(cells: list[list[int]], c: int, n: int) -> None:
     """List identity ``n`` under column ``c``."""
-    ids = cells.get(c)
-    if ids is None:
-        cells[c] = [n]
-    else:
-        ids.append(n)
+    while len(cells) <= c:
+        cells.append([])
+    cells[c].append(n)
+
+
+def _count(ids: list[int], n: int) -> int:
+    """``ids.count(n)`` (compiled, a plain loop is cheaper than the method call)."""
+    count = 0
+    for m in ids:
+        if m == n:
+            count += 1
+    return count
 
 
 def _verdict(
@@ -229,13 +240,13 @@ class _Ranker:
         base = self._base[n] = self._difference(self.identities[n])
         return base
 
-    def sign(self, n: int, key: CellKey, ids: Sequence[int]) -> int:
-        """Identity ``n``'s coefficient of cell ``key`` in ``total - Σ parts``, where ``ids``
-        (the identities through ``key``) lists it ``ids.count(n)`` times."""
+    def sign(self, n: int, form: str, r: int, c: int, count: int) -> int:
+        """Identity ``n``'s coefficient of cell (``form``, ``r``, ``c``) in ``total - Σ parts``,
+        where it lists that cell ``count`` times."""
         total = self.identities[n].total
-        if total[2] == key[2] and total[1] == key[1] and total[0] == key[0]:
-            return 2 - ids.count(n)  # the total, and maybe parts too
-        return -ids.count(n)
+        if total[2] == c and total[1] == r and total[0] == form:
+            return 2 - count  # the total, and maybe parts too
+        return -count
 
     def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
         """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
@@ -256,13 +267,13 @@ class _Ranker:
         diff, tol = base
         for key, text in texts.items():
             ids = self.index.get(key)
-            count = ids.count(n)
+            count = _count(ids, n)
             if not count:
                 continue
             change = self.change(key, text)
             if change is None:
                 return None
-            diff += self.sign(n, key, ids) * change[0]
+            diff += self.sign(n, key[0], key[1], key[2], count) * change[0]
             tol += count * change[1]
         return not diff or abs(diff) < tol
 
@@ -304,7 +315,10 @@ class _Ranker:
         """:meth:`try_value` with the value printed (``format_like(new, "", decimals)``)."""
         ids = self.index.get(key)
         change = self.change(key, text)
-        oks = [_verdict(self.base(n), self.sign(n, key, ids), ids.count(n), change) for n in ids]
+        oks: list[bool | None] = []
+        for n in ids:
+            count = _count(ids, n)
+            oks.append(_verdict(self.base(n), self.sign(n, key[0], key[1], key[2], count), count, change))
         if None in oks:
             with self.values.what_if({key: text}):
                 for i, n in enumerate(ids):
@@ -414,13 +428,12 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
     table = ranker.values.table(form_id)
     width = table.width
     texts = table.rows[r].texts
-    cells = ranker.index.row(form_id, r)
     # The identities through each cell of the row, read once: every test below needs them.
     # (Shifts write cells up to ``max(width, len(texts)) + 1``; the index covers them all.)
-    through: list[Sequence[int]] = []
-    for c in range(max(width, len(texts)) + MAX_SHIFT):
-        ids = cells.get(c)
-        through.append(() if ids is None else ids)
+    size = max(width, len(texts)) + MAX_SHIFT
+    through = ranker.index.row(form_id, r)[:size]
+    while len(through) < size:
+        through.append(_NO_IDS)
     failing_at = _failing_at(through, failing, width, amount)
     if not failing_at:
         return None
@@ -452,7 +465,7 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
 
 
 def _failing_at(
-    through: list[Sequence[int]], failing: set[int], width: int, amount: list[int]
+    through: list[list[int]], failing: set[int], width: int, amount: list[int]
 ) -> dict[int, list[int]]:
     """By column of the row, the failing identities through it (outside the amount columns,
     those also through an amount cell): a shift moving none of them repairs nothing."""
@@ -495,7 +508,7 @@ class _RowShifts:
         r: int,
         width: int,
         texts: list[str],
-        through: list[Sequence[int]],
+        through: list[list[int]],
     ) -> None:
         self.ranker = ranker
         self.form_id = form_id
@@ -538,9 +551,9 @@ class _RowShifts:
 
     def _verdict_at(self, n: int, c: int, change: tuple[int, int] | None) -> bool | None:
         """:func:`_verdict` of identity ``n`` with cell ``c`` of the row changed by ``change``."""
-        ids = self.through[c]
-        key = (self.form_id, self.r, c)
-        return _verdict(self.ranker.base(n), self.ranker.sign(n, key, ids), ids.count(n), change)
+        count = _count(self.through[c], n)
+        sign = self.ranker.sign(n, self.form_id, self.r, c, count)
+        return _verdict(self.ranker.base(n), sign, count, change)
 
     def _change(self, c: int, text: str) -> tuple[int, int] | None:
         """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
@@ -640,9 +653,9 @@ class _RowShifts:
             change = self._change(c, moved[c])
             if change is None:
                 return None
-            ids = self.through[c]
-            diff += ranker.sign(n, (form_id, r, c), ids) * change[0]
-            tol += ids.count(n) * change[1]
+            count = _count(self.through[c], n)
+            diff += ranker.sign(n, form_id, r, c, count) * change[0]
+            tol += count * change[1]
         return not diff or abs(diff) < tol
 
     def _changed_cells(self) -> dict[CellKey, str]:
