@@ -375,7 +375,11 @@ class _Ranker:
 
 def _quant(value: Decimal, like: str) -> str:
     d = max(decimals_of(like), 2) if like else 2
-    return str(value.quantize(Decimal(1).scaleb(-d)))
+    return str(value.quantize(_QUANTUM[d] if d < len(_QUANTUM) else Decimal(1).scaleb(-d)))
+
+
+_QUANTUM: Final = [Decimal(1).scaleb(-d) for d in range(12)]
+"""``10 ** -d`` by ``d``, to quantize to ``d`` decimals."""
 
 
 def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
