@@ -384,12 +384,16 @@ _QUANTUM: Final = [Decimal(1).scaleb(-d) for d in range(12)]
 
 def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
     """Rows whose values fit the identities only when shifted: one structural finding each."""
-    by_row: dict[tuple[str, int], list[int]] = defaultdict(list)
+    # (A plain dict: compiled, an item of a dict subclass is a generic lookup.)
+    by_row: dict[tuple[str, int], list[int]] = {}
+    values = ranker.values
     for n in failing:
         ident = ranker.identities[n]
-        for key in (ident.total, *ident.parts):
-            if ranker.values.text(key) or key == ident.total:
-                by_row[(key[0], key[1])].append(n)
+        total = ident.total
+        _row_list(by_row, total).append(n)
+        for key in ident.parts:
+            if values.text(key) or key == total:
+                _row_list(by_row, key).append(n)
     out: list[Finding] = []
     explained: set[int] = set()
     for (form_id, r), ids in by_row.items():
@@ -424,6 +428,15 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
         )
         out.append(f)
     return out, explained
+
+
+def _row_list(by_row: dict[tuple[str, int], list[int]], key: CellKey) -> list[int]:
+    """The list of the row of cell ``key`` in ``by_row``, made empty on first use."""
+    row = (key[0], key[1])
+    found = by_row.get(row)
+    if found is None:
+        found = by_row[row] = []
+    return found
 
 
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
