@@ -840,7 +840,8 @@ def findings_for_failures(
     values: Values,
 ) -> list[Finding]:
     """One finding per failing identity (numbers into ``identities``, in order), or per
-    structural cause, each with ranked proposals."""
+    structural cause, each with ranked proposals. (``by_cell`` is not read: the proposals
+    index the few rows they look at themselves, from the identities' rows and columns.)"""
     ranker = _Ranker(doc, identities, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
