@@ -10,7 +10,6 @@ from the neighbouring column).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal, getcontext
 from typing import Final
 
@@ -40,6 +39,25 @@ def format_like(value: Decimal, like: str, decimals: int, thousands: bool = Fals
     """``value`` printed the way its document prints: thousands separators as ``like`` (or as
     the document does, ``thousands``), and at least ``decimals`` decimals (0 for documents
     that drop trailing zeros)."""
+    # Most values print plainly (no exponent, a few digits): padded or trimmed to ``d`` decimals
+    # as text, which is what quantize does to them (it trims only zeros; compiled, each Decimal
+    # method call is dear). ``d`` at most 6: the result prints without exponent too.
+    s = str(value)
+    whole, dot, frac = s.partition(".")
+    digits = whole[1:] if whole[:1] == "-" else whole
+    if (
+        len(s) <= 20
+        and decimals <= 6
+        and digits.isdigit()
+        and digits.isascii()
+        and (not dot or frac.isdigit())
+    ):
+        own = len(frac.rstrip("0"))
+        if own <= 6:
+            d = max(decimals, own)
+            if "," in like or (thousands and len(digits) >= 4):  # (|value| >= 1000)
+                whole = f"{whole[: len(whole) - len(digits)]}{int(digits):,}"
+            return f"{whole}.{frac[:d]}{'0' * (d - len(frac))}" if d else whole
     natural = value.normalize()
     own = max(0, -natural.as_tuple().exponent) if natural.is_finite() else 0  # type: ignore[operator]
     d = max(decimals, own)
@@ -79,36 +97,120 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
-def _coefficients(ident: Identity) -> dict[CellKey, tuple[int, int]]:
-    """Per cell of ``ident``: (sign in ``total - Σ parts``, times it occurs)."""
-    parts = ident.parts
-    coefficients: dict[CellKey, tuple[int, int]] = {ident.total: (1, 1)}
-    coefficients.update(dict.fromkeys(parts, (-1, 1)))
-    if len(coefficients) == len(parts) + 1:  # every cell once (nearly always): done
-        return coefficients
-    coefficients = {ident.total: (1, 1)}
-    for k in parts:
-        sign, count = coefficients.get(k, (0, 0))
-        coefficients[k] = (sign - 1, count + 1)
-    return coefficients
+_NO_IDS: Final[list[int]] = []
+"""No identity (shared: never written)."""
 
 
-_Base = tuple[int, int, dict[CellKey, tuple[int, int]]]
-"""An identity's (total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale."""
+class _Index:
+    """Identity numbers by cell, as :class:`CellIndex` lists them (ascending; an identity once
+    each time it lists the cell), kept by form, row and column. A row is read on first use from
+    the identities of its form, their rows and columns, without building the keys of their
+    parts (the proposals look at a few rows of a few forms)."""
+
+    def __init__(self, identities: list[Identity]) -> None:
+        self._identities = identities
+        self._of_form: dict[str, list[int]] = {}
+        self._rows: dict[str, dict[int, list[list[int]]]] = {}
+
+    def row(self, form: str, r: int) -> list[list[int]]:
+        """By column, the identities through each cell of row ``r`` of ``form``, up to its last
+        cell that has some (read only)."""
+        rows = self._rows.get(form)
+        if rows is None:
+            rows = self._rows[form] = {}
+        cells = rows.get(r)
+        if cells is None:
+            cells = rows[r] = self._read_row(form, r)
+        return cells
+
+    def get(self, key: CellKey) -> list[int]:
+        """The identities through cell ``key`` (read only)."""
+        cells, c = self.row(key[0], key[1]), key[2]
+        return cells[c] if 0 <= c < len(cells) else _NO_IDS
+
+    def _read_row(self, form: str, r: int) -> list[list[int]]:
+        identities = self._identities
+        of_form = self._of_form.get(form)
+        if of_form is None:
+            of_form = self._of_form[form] = _of_form(identities, form)
+        cells: list[list[int]] = []
+        for n in of_form:
+            ident = identities[n]
+            f, tr, c = ident.total
+            rows = ident.rows
+            if rows is not None or ident.cols is not None:
+                if f != form:  # (a shaped identity's cells are all in its total's form)
+                    continue
+                if rows is not None:  # down column ``c``: through row ``r`` as often as it lists it
+                    for _ in range(_times(rows, r) + (tr == r)):
+                        _add(cells, c, n)
+                elif tr == r:  # along row ``tr``
+                    _add(cells, c, n)
+                    for j in ident.cols or ():
+                        _add(cells, j, n)
+                continue
+            if f == form and tr == r:
+                _add(cells, c, n)
+            for kf, kr, kc in ident.parts:
+                if kr == r and kf == form:
+                    _add(cells, kc, n)
+        return cells
 
 
-def _verdict(base: _Base | None, key: CellKey, change: tuple[int, int] | None) -> bool | None:
-    """Whether an identity (``base``) holds with cell ``key`` changed by ``change`` (its scaled
-    value and half-width; :meth:`_Ranker.change`); ``None`` where some value does not fit."""
+def _times(rows: list[int], r: int) -> int:
+    """How many times ``rows`` lists row ``r``."""
+    times = 0
+    for x in rows:
+        if x == r:
+            times += 1
+    return times
+
+
+def _of_form(identities: list[Identity], form: str) -> list[int]:
+    """The identities with a cell in ``form`` (ascending)."""
+    found: list[int] = []
+    n = -1
+    for ident in identities:
+        n += 1
+        if ident.rows is not None or ident.cols is not None:
+            if ident.form == form:
+                found.append(n)
+        elif ident.total[0] == form or any(k[0] == form for k in ident.parts):
+            found.append(n)
+    return found
+
+
+def _add(cells: list[list[int]], c: int, n: int) -> None:
+    """List identity ``n`` under column ``c``."""
+    while len(cells) <= c:
+        cells.append([])
+    cells[c].append(n)
+
+
+def _count(ids: list[int], n: int) -> int:
+    """``ids.count(n)`` (compiled, a plain loop is cheaper than the method call)."""
+    count = 0
+    for m in ids:
+        if m == n:
+            count += 1
+    return count
+
+
+def _verdict(
+    base: tuple[int, int] | None, sign: int, count: int, change: tuple[int, int] | None
+) -> bool | None:
+    """Whether an identity (``base``: :meth:`_Ranker.base`) holds with one of its cells, where
+    its coefficient is ``sign`` and which it lists ``count`` times (0: none of its cells),
+    changed by ``change`` (its scaled value and half-width; :meth:`_Ranker.change`); ``None``
+    where some value does not fit."""
     if base is None:
         return None
-    diff, tol, coefficients = base
-    coefficient = coefficients.get(key)
-    if coefficient is not None:
+    diff, tol = base
+    if count:
         if change is None:
             return None
-        diff += coefficient[0] * change[0]
-        tol += coefficient[1] * change[1]
+        diff += sign * change[0]
+        tol += count * change[1]
     return not diff or abs(diff) < tol
 
 
@@ -117,26 +219,34 @@ class _Ranker:
         self,
         doc: Document,
         identities: list[Identity],
-        by_cell: CellIndex,
         values: Values,
         failing: set[int],
     ) -> None:
         self.doc = doc
         self.identities = identities
-        self.by_cell = by_cell
+        self.index = _Index(identities)
         self.values = values
         self.failing = failing
         p = values.precision
         self.decimals = p.doc_decimals if p.full_decimals else 0
         self.thousands = p.thousands
-        self._base: dict[int, _Base | None] = {}
+        self._base: dict[int, tuple[int, int] | None] = {}
 
-    def base(self, n: int) -> _Base | None:
-        """Identity ``n``'s :meth:`_difference` (computed once)."""
+    def base(self, n: int) -> tuple[int, int] | None:
+        """Identity ``n``'s (total - Σ parts, Σ half-widths) at the document's scale, or
+        ``None`` where some value does not fit it (computed once)."""
         if n in self._base:  # (tested, not caught: compiled, a raised KeyError is dear)
             return self._base[n]
         base = self._base[n] = self._difference(self.identities[n])
         return base
+
+    def sign(self, n: int, form: str, r: int, c: int, count: int) -> int:
+        """Identity ``n``'s coefficient of cell (``form``, ``r``, ``c``) in ``total - Σ parts``,
+        where it lists that cell ``count`` times."""
+        total = self.identities[n].total
+        if total[2] == c and total[1] == r and total[0] == form:
+            return 2 - count  # the total, and maybe parts too
+        return -count
 
     def change(self, key: CellKey, text: str) -> tuple[int, int] | None:
         """How much cell ``key`` printing ``text`` would change its scaled value and its scaled
@@ -154,48 +264,47 @@ class _Ranker:
         base = self.base(n)
         if base is None:
             return None
-        diff, tol, coefficients = base
+        diff, tol = base
         for key, text in texts.items():
-            coefficient = coefficients.get(key)
-            if coefficient is None:
+            ids = self.index.get(key)
+            count = _count(ids, n)
+            if not count:
                 continue
             change = self.change(key, text)
             if change is None:
                 return None
-            diff += coefficient[0] * change[0]
-            tol += coefficient[1] * change[1]
+            diff += self.sign(n, key[0], key[1], key[2], count) * change[0]
+            tol += count * change[1]
         return not diff or abs(diff) < tol
 
-    def holds_changed(self, n: int, key: CellKey, change: tuple[int, int] | None) -> bool | None:
-        """:meth:`holds_if` for one cell ``key`` printing a text that changes it by ``change``
-        (:meth:`change`: the cell's own, the same for every identity through it)."""
-        return _verdict(self.base(n), key, change)
-
-    def _difference(self, ident: Identity) -> _Base | None:
-        """(total - Σ parts, Σ half-widths, per cell (sign, count)) at the document's scale, or
-        ``None`` where some value does not fit it."""
+    def _difference(self, ident: Identity) -> tuple[int, int] | None:
+        """(total - Σ parts, Σ half-widths) at the document's scale, or ``None`` where some
+        value does not fit it."""
         values = self.values
-        coefficients = _coefficients(ident)
         if ident.rows is not None or ident.cols is not None:
-            # Down a column or along a row: the same sums straight from the form's grids (a
-            # value that does not fit, ``None``, or a cell not read yet raises TypeError; the
-            # loop below then decides, cell by cell, as for any other identity).
+            # Down a column or along a row: the sums straight from the form's grids (a value
+            # that does not fit, ``None``, or a cell not read yet raises TypeError; the loop
+            # below then decides, cell by cell, as for any other identity).
             _, r, c = ident.total
             grid, widths = values.grid(ident.form), values.widths(ident.form)
             try:
                 diff = grid[r][c] - shaped_parts(ident, grid)
                 tol = widths[r][c] + shaped_parts(ident, widths)
-                return diff, tol, coefficients
+                return diff, tol
             except TypeError:
                 pass
-        diff = tol = 0
-        for k, (sign, count) in coefficients.items():
+        v = values.scaled(ident.total)
+        if v is None:
+            return None
+        diff = v
+        tol = values.scaled_width(ident.total)
+        for k in ident.parts:
             v = values.scaled(k)
             if v is None:
                 return None
-            diff += sign * v
-            tol += count * values.scaled_width(k)
-        return diff, tol, coefficients
+            diff -= v
+            tol += values.scaled_width(k)
+        return diff, tol
 
     def try_value(self, key: CellKey, new: Decimal) -> tuple[list[int], list[int]]:
         """(failing identities repaired, passing identities broken) if ``key`` held ``new``."""
@@ -204,21 +313,23 @@ class _Ranker:
 
     def _try_text(self, key: CellKey, text: str) -> tuple[list[int], list[int]]:
         """:meth:`try_value` with the value printed (``format_like(new, "", decimals)``)."""
-        texts = {key: text}
-        ids = self.by_cell.get(key, [])
-        change = self.change(key, texts[key])
-        oks = [self.holds_changed(n, key, change) for n in ids]
+        ids = self.index.get(key)
+        change = self.change(key, text)
+        oks: list[bool | None] = []
+        for n in ids:
+            count = _count(ids, n)
+            oks.append(_verdict(self.base(n), self.sign(n, key[0], key[1], key[2], count), count, change))
         if None in oks:
-            with self.values.what_if(texts):
-                oks = [
-                    holds(self.identities[n], self.values) if ok is None else ok
-                    for n, ok in zip(ids, oks, strict=True)
-                ]
+            with self.values.what_if({key: text}):
+                for i, n in enumerate(ids):
+                    if oks[i] is None:
+                        oks[i] = holds(self.identities[n], self.values)
         repaired, broken = [], []
-        for n, ok in zip(ids, oks, strict=True):
-            if n in self.failing and ok:
+        failing = self.failing
+        for i, n in enumerate(ids):
+            if n in failing and oks[i]:
                 repaired.append(n)
-            elif n not in self.failing and not ok:
+            elif n not in failing and not oks[i]:
                 broken.append(n)
         return repaired, broken
 
@@ -249,8 +360,7 @@ class _Ranker:
                 else plain
             )
             like, why = ocr_likelihood(old, printed)
-            neighbour = self._neighbour_match(key, new)
-            if neighbour and like < 3:
+            if like < 3 and self._neighbour_match(key, new):
                 like, why = 3.0, "value of the neighbouring column"
             score = 10 * len(repaired) - 25 * len(broken) + like
             out.append((score, key, new, repaired, why, printed))
@@ -265,17 +375,25 @@ class _Ranker:
 
 def _quant(value: Decimal, like: str) -> str:
     d = max(decimals_of(like), 2) if like else 2
-    return str(value.quantize(Decimal(1).scaleb(-d)))
+    return str(value.quantize(_QUANTUM[d] if d < len(_QUANTUM) else Decimal(1).scaleb(-d)))
+
+
+_QUANTUM: Final = [Decimal(1).scaleb(-d) for d in range(12)]
+"""``10 ** -d`` by ``d``, to quantize to ``d`` decimals."""
 
 
 def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[list[Finding], set[int]]:
     """Rows whose values fit the identities only when shifted: one structural finding each."""
-    by_row: dict[tuple[str, int], list[int]] = defaultdict(list)
+    # (A plain dict: compiled, an item of a dict subclass is a generic lookup.)
+    by_row: dict[tuple[str, int], list[int]] = {}
+    values = ranker.values
     for n in failing:
         ident = ranker.identities[n]
-        for key in (ident.total, *ident.parts):
-            if ranker.values.text(key) or key == ident.total:
-                by_row[(key[0], key[1])].append(n)
+        total = ident.total
+        _row_list(by_row, total).append(n)
+        for key in ident.parts:
+            if values.text(key) or key == total:
+                _row_list(by_row, key).append(n)
     out: list[Finding] = []
     explained: set[int] = set()
     for (form_id, r), ids in by_row.items():
@@ -312,44 +430,87 @@ def _shift_findings(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple
     return out, explained
 
 
+def _row_list(by_row: dict[tuple[str, int], list[int]], key: CellKey) -> list[int]:
+    """The list of the row of cell ``key`` in ``by_row``, made empty on first use."""
+    row = (key[0], key[1])
+    found = by_row.get(row)
+    if found is None:
+        found = by_row[row] = []
+    return found
+
+
 def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tuple[int, int, set[int]] | None:
     """(start, k, identities repaired) of the shift of row ``r`` repairing the most, if any."""
-    by_cell, failing = ranker.by_cell, ranker.failing
+    failing = ranker.failing
     table = ranker.values.table(form_id)
     width = table.width
-    texts = list(table.rows[r].texts)
+    texts = table.rows[r].texts
     # The identities through each cell of the row, read once: every test below needs them.
     # (Shifts write cells up to ``max(width, len(texts)) + 1``; the index covers them all.)
-    through = [by_cell.get((form_id, r, c), ()) for c in range(max(width, len(texts)) + MAX_SHIFT)]
+    size = max(width, len(texts)) + MAX_SHIFT
+    through = ranker.index.row(form_id, r)[:size]
+    while len(through) < size:
+        through.append(_NO_IDS)
+    failing_at = _failing_at(through, failing, width, amount)
+    if not failing_at:
+        return None
+    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
+    # The shifts to try: those with room (the cells they need blank are) moving a cell of
+    # ``failing_at`` (``start + min(k, 0)`` at most ``last``).
+    right = [_has_room(texts, width, 0, k) for k in range(MAX_SHIFT + 1)]  # (one test for every start)
+    shifts = [
+        (start, k)
+        for start in amount
+        for k in (1, -1, 2, -2)
+        if start + min(k, 0) <= last and (right[k] if k > 0 else _has_room(texts, width, start, k))
+    ]
+    if not shifts:
+        return None
+    row = _RowShifts(ranker, form_id, r, width, list(texts), through)
+    # (An identity through several cells of the row is never unshiftable: those first.)
+    if all(len(row.cols_of[n]) == 1 for ids in failing_at.values() for n in ids) and all(
+        row.unshiftable(n) for ids in failing_at.values() for n in ids
+    ):
+        return None
+    involved = {n for j in amount for n in through[j]}  # the identities through its amount cells
+    best: tuple[int, int, set[int]] | None = None
+    for start, k in shifts:
+        repaired = row.try_shift(start, k, involved, failing_at)
+        if repaired is not None and (best is None or len(repaired) > len(best[2])):
+            best = (start, k, repaired)
+    return best
+
+
+def _failing_at(
+    through: list[list[int]], failing: set[int], width: int, amount: list[int]
+) -> dict[int, list[int]]:
+    """By column of the row, the failing identities through it (outside the amount columns,
+    those also through an amount cell): a shift moving none of them repairs nothing."""
     involved: set[int] | None = None  # the identities through the row's amount cells
-    # By column of the row, the failing identities through it: a shift moving none repairs nothing.
     failing_at: dict[int, list[int]] = {}
-    amount_set = set(amount)
     for c in range(width):
         if not through[c]:
             continue
         ids = [n for n in through[c] if n in failing]
-        if ids and c not in amount_set:  # (through an amount cell, an identity is involved)
+        if ids and c not in amount:  # (through an amount cell, an identity is involved)
             involved = {n for j in amount for n in through[j]} if involved is None else involved
             ids = [n for n in ids if n in involved]
         if ids:
             failing_at[c] = ids
-    if not failing_at:
-        return None
-    row = _RowShifts(ranker, form_id, r, width, texts, through)
-    if all(row.unshiftable(n) for ids in failing_at.values() for n in ids):
-        return None
-    involved = {n for j in amount for n in through[j]} if involved is None else involved
-    last = max(failing_at)  # shifts move cells from ``start + min(k, 0)`` on
-    best: tuple[int, int, set[int]] | None = None
-    for start in amount:
-        for k in (1, -1, 2, -2):
-            if start + min(k, 0) > last:
-                continue
-            repaired = row.try_shift(start, k, involved, failing_at)
-            if repaired is not None and (best is None or len(repaired) > len(best[2])):
-                best = (start, k, repaired)
-    return best
+    return failing_at
+
+
+def _has_room(texts: list[str], width: int, start: int, k: int) -> bool:
+    """Whether the row has room for the shift by ``k`` from ``start`` on (as ``budget-tui fix``
+    and the app shift rows): right, the cells pushed off the end must be blank; left, the
+    cells overwritten must be."""
+    if k > 0:
+        blank = texts[width - k :]
+    elif start < -k:
+        return False
+    else:
+        blank = texts[start + k : start]
+    return all(not t for t in blank)
 
 
 class _RowShifts:
@@ -364,7 +525,7 @@ class _RowShifts:
         r: int,
         width: int,
         texts: list[str],
-        through: list[Sequence[int]],
+        through: list[list[int]],
     ) -> None:
         self.ranker = ranker
         self.form_id = form_id
@@ -372,8 +533,8 @@ class _RowShifts:
         self.width = width
         self.texts = texts
         self.through = through
-        # Per identity, the cells of the row it goes through (its keys in this row, as its
-        # coefficients have them: the index lists an identity under each key it involves).
+        # Per identity, the cells of the row it goes through (its keys in this row, as the
+        # index has them: it lists an identity under each key it involves).
         self.cols_of: dict[int, list[int]] = {}
         for c, ids in enumerate(through):
             for n in ids:
@@ -382,8 +543,10 @@ class _RowShifts:
                     self.cols_of[n] = [c]
                 elif cols[-1] != c:  # (an identity may list a cell twice)
                     cols.append(c)
-        self._holds_with: dict[tuple[int, str], bool | None] = {}
-        self._changes: dict[tuple[int, str], tuple[int, int] | None] = {}
+        # Per identity through one cell of the row, by text there: whether it then holds.
+        self._holds_with: dict[int, dict[str, bool | None]] = {}
+        # Per cell of the row, by text: :meth:`_change`.
+        self._changes: list[dict[str, tuple[int, int] | None] | None] = [None] * len(through)
         # The shift being tried: texts after it, the cells it changes (their keys and texts on
         # first use), and per identity through them whether it then holds.
         self._moved: list[str] = []
@@ -395,21 +558,29 @@ class _RowShifts:
         """Whether identity ``n``, whose only cell in the row is ``c``, holds with ``text`` there.
         The other cells a shift changes are not ``n``'s: this is the verdict for every shift
         writing ``text`` at ``c``."""
-        memo = (n, text)
-        if memo in self._holds_with:  # (tested, not caught: compiled, a raised KeyError is dear)
-            return self._holds_with[memo]
-        ok = self._holds_with[memo] = self.ranker.holds_changed(
-            n, (self.form_id, self.r, c), self._change(c, text)
-        )
+        verdicts = self._holds_with.get(n)
+        if verdicts is None:
+            verdicts = self._holds_with[n] = {}
+        elif text in verdicts:  # (tested, not caught: compiled, a raised KeyError is dear)
+            return verdicts[text]
+        ok = verdicts[text] = self._verdict_at(n, c, self._change(c, text))
         return ok
+
+    def _verdict_at(self, n: int, c: int, change: tuple[int, int] | None) -> bool | None:
+        """:func:`_verdict` of identity ``n`` with cell ``c`` of the row changed by ``change``."""
+        count = _count(self.through[c], n)
+        sign = self.ranker.sign(n, self.form_id, self.r, c, count)
+        return _verdict(self.ranker.base(n), sign, count, change)
 
     def _change(self, c: int, text: str) -> tuple[int, int] | None:
         """:meth:`_Ranker.change` of cell ``c`` of the row printing ``text`` (shifts bring the
         same few texts to a cell, and several identities go through it)."""
-        memo = (c, text)
-        if memo in self._changes:  # (tested, not caught: compiled, a raised KeyError is dear)
-            return self._changes[memo]
-        change = self._changes[memo] = self.ranker.change((self.form_id, self.r, c), text)
+        changes = self._changes[c]
+        if changes is None:
+            changes = self._changes[c] = {}
+        elif text in changes:  # (tested, not caught: compiled, a raised KeyError is dear)
+            return changes[text]
+        change = changes[text] = self.ranker.change((self.form_id, self.r, c), text)
         return change
 
     def unshiftable(self, n: int) -> bool:
@@ -419,19 +590,15 @@ class _RowShifts:
         if len(cols) != 1:
             return False
         c, texts = cols[0], self.texts
-        brought = {texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)} | {""}
-        # holds_with, text by text, with the identity's base and the cell's key taken once.
-        base, key, verdicts = self.ranker.base(n), (self.form_id, self.r, c), self._holds_with
+        base = self.ranker.base(n)
+        if base is None:
+            return False  # (no verdict: any text may do)
+        brought = [texts[j] for j in (c - 2, c - 1, c + 1, c + 2) if 0 <= j < len(texts)]
+        brought.append("")
         for t in brought:
-            memo = (n, t)
-            if memo in verdicts:
-                ok = verdicts[memo]
-            elif t == texts[c] and base is not None:
-                # Its own text back changes nothing: a cell's scaled value and half-width are
-                # those of its text, and they fit the scale (else ``base`` would be None).
-                ok = verdicts[memo] = _verdict(base, key, (0, 0))
-            else:
-                ok = verdicts[memo] = _verdict(base, key, self._change(c, t))
+            # Its own text back changes nothing: a cell's scaled value and half-width are those
+            # of its text, and they fit the scale (else ``base`` would be None).
+            ok = _verdict(base, 0, 0, None) if t == texts[c] else self.holds_with(n, c, t)
             if ok is not False:
                 return False
         return True
@@ -440,18 +607,13 @@ class _RowShifts:
         self, start: int, k: int, involved: set[int], failing_at: dict[int, list[int]]
     ) -> set[int] | None:
         """The failing identities the shift of the row by ``k`` from ``start`` on repairs, if it
-        repairs any and breaks none."""
+        repairs any and breaks none (the row has room for it: :func:`_has_room`)."""
         texts, width = self.texts, self.width
-        # ``start`` is the first cell that moves (as ``budget-tui fix`` and the app shift rows):
-        # right, the cells pushed off the end must be blank; left, the cells overwritten must be.
+        # ``start`` is the first cell that moves; the row has room for the shift (_has_room).
         if k > 0:
-            if any(texts[width - k :]):
-                return None
             moved = texts[:start] + [""] * k + texts[start : width - k]
         else:
             j = -k
-            if start < j or any(texts[start - j : start]):
-                return None
             moved = texts[: start - j] + texts[start:] + [""] * j
         # Cells before ``start + min(k, 0)`` stay as they are.
         n_texts = len(texts)
@@ -495,20 +657,22 @@ class _RowShifts:
     def _holds_moved(self, n: int) -> bool | None:
         """:meth:`_Ranker.holds_if` of identity ``n`` with the texts of the shift being tried
         (the changes of the row's cells computed once for all identities and shifts)."""
-        base = self.ranker.base(n)
+        ranker = self.ranker
+        base = ranker.base(n)
         if base is None:
             return None
-        diff, tol, coefficients = base
-        form_id, r, moved = self.form_id, self.r, self._moved
-        for c in self._cols:
-            coefficient = coefficients.get((form_id, r, c))
-            if coefficient is None:
-                continue
+        diff, tol = base
+        form_id, r, moved, texts = self.form_id, self.r, self._moved, self.texts
+        lo, n_texts = self._cols[0], len(texts)
+        for c in self.cols_of[n]:
+            if c < lo or c >= len(moved) or (c < n_texts and moved[c] == texts[c]):
+                continue  # (a cell the shift leaves as it is)
             change = self._change(c, moved[c])
             if change is None:
                 return None
-            diff += coefficient[0] * change[0]
-            tol += coefficient[1] * change[1]
+            count = _count(self.through[c], n)
+            diff += ranker.sign(n, form_id, r, c, count) * change[0]
+            tol += count * change[1]
         return not diff or abs(diff) < tol
 
     def _changed_cells(self) -> dict[CellKey, str]:
@@ -557,10 +721,10 @@ def _lost_columns(doc: Document, ranker: _Ranker, failing: list[int]) -> tuple[l
             actual="blank",
             cells=cells,
         )
-        for n in ids:
+        for i, n in enumerate(ids):
+            ref = cells[i]  # (identity ``n``'s total)
             ident = ranker.identities[n]
             total = _parts_sum(ident, ranker.values)  # (printed by format_like: by value)
-            ref = cell_ref(doc, ident.total)
             text = format_like(total, "", ranker.decimals, ranker.thousands)
             f.suggestions.append(
                 Suggestion("value", form_id, ref.row, ref.column, text, (f.id,), 12.0, "lost cell")
@@ -615,13 +779,31 @@ def _parts_sum(ident: Identity, values: Values) -> Decimal:
     if rows is not None or cols is not None:
         grid = values.grid(ident.form)
         _, r, c = ident.total
+        # (Plain loops into typed ints: compiled, the sums stay native.)
+        total = size = 0
+        v: int
         try:
-            ints = [grid[x][c] for x in rows] if rows is not None else [grid[r][j] for j in cols or ()]
-            if sum(map(abs, ints)) < 10 ** getcontext().prec:
-                return Decimal(sum(ints)).scaleb(-(values.precision.scale_decimals + 1))
+            if rows is not None:
+                for x in rows:
+                    v = grid[x][c]
+                    total += v
+                    size += v if v >= 0 else -v
+            else:
+                row = grid[r]
+                for j in cols or ():
+                    v = row[j]
+                    total += v
+                    size += v if v >= 0 else -v
         except TypeError:
-            pass
+            return parts_sum(ident, values)
+        prec = getcontext().prec
+        if size < (_TEN_TO_28 if prec == 28 else 10**prec):
+            return Decimal(total).scaleb(-(values.precision.scale_decimals + 1))
     return parts_sum(ident, values)
+
+
+_TEN_TO_28: Final = 10**28
+"""``10 ** precision`` at the default precision."""
 
 
 def _short(ident: Identity, values: Values) -> bool:
@@ -658,8 +840,9 @@ def findings_for_failures(
     values: Values,
 ) -> list[Finding]:
     """One finding per failing identity (numbers into ``identities``, in order), or per
-    structural cause, each with ranked proposals."""
-    ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
+    structural cause, each with ranked proposals. (``by_cell`` is not read: the proposals
+    index the few rows they look at themselves, from the identities' rows and columns.)"""
+    ranker = _Ranker(doc, identities, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
     findings.extend(lost)
@@ -694,13 +877,15 @@ def findings_for_failures(
         pending.append((f, n))
     for f, n in pending:
         for score, key, _, repaired, why, text in ranker.candidates(n)[:5]:
-            ref = cell_ref(doc, key)  # (its text is the one ``text`` is printed like)
+            form_id, r, c = key
+            table = doc.forms[form_id].table
+            assert table is not None
             f.suggestions.append(
                 Suggestion(
                     "value",
-                    ref.form,
-                    ref.row,
-                    ref.column,
+                    form_id,
+                    table.rows[r].key,  # (as cell_ref names the cell)
+                    table.columns[c].key,
                     text,
                     tuple(fid_of[m] for m in repaired if m in fid_of),
                     score,

@@ -149,13 +149,16 @@ def test_cell_index_lists_every_identity_through_a_cell_in_order() -> None:
     for key, ids in naive.items():
         assert list(session.by_cell.get(key)) == ids, key
     assert list(session.by_cell.get(("expenditure", 10_000, 0))) == []
+    # The fix proposals' own index lists them the same way.
+    index = suggest._Index(session.identities)
+    for key, ids in naive.items():
+        assert list(index.get(key)) == ids, key
+    assert list(index.get(("expenditure", 10_000, 0))) == []
 
 
 def test_identities_judged_in_ints_as_under_what_if() -> None:
     session = _corrupted("003")
-    ranker = suggest._Ranker(
-        session.doc, session.identities, session.by_cell, session.values, set(session.failing)
-    )
+    ranker = suggest._Ranker(session.doc, session.identities, session.values, set(session.failing))
     seen = 0
     for n in sorted(session.failing):
         ident = session.identities[n]

@@ -213,6 +213,27 @@ def test_ocr_likelihood_kinds() -> None:
     assert format_like(Decimal("166"), "16", 0) == "166"
 
 
+def test_format_like_prints_as_quantize_does() -> None:
+    """Its text fast path gives what the Decimal methods give, exponents and signs included."""
+
+    def by_decimal(value: Decimal, like: str, decimals: int, thousands: bool) -> str:
+        natural = value.normalize()
+        own = max(0, -int(natural.as_tuple().exponent)) if natural.is_finite() else 0
+        d = max(decimals, own)
+        q = value.quantize(Decimal(1).scaleb(-d)) if d else value.quantize(Decimal(1))
+        return f"{q:,}" if "," in like or (thousands and abs(q) >= 1000) else f"{q}"
+
+    texts = ["0", "-0", "0.00", "-0.00", "1E+3", "1E-7", "0.000001", "0.0000010", "1234.5000", "999.99"]
+    texts += ["-1000.10", "12.3456789", "5.000000", "5.0000000", "1234567890123456789", "0E-8", "7"]
+    texts += ["12345678901234567890.5", "-7.25", "100E-2", "1000000"]
+    for value in map(Decimal, texts):
+        for like in ("", "1,234.00"):
+            for decimals in (0, 2, 6, 7):
+                for thousands in (False, True):
+                    expected = by_decimal(value, like, decimals, thousands)
+                    assert format_like(value, like, decimals, thousands) == expected, (value, like, decimals)
+
+
 def _run_check(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "budget_tui", "check", *args], capture_output=True, text=True, check=False
