@@ -91,7 +91,7 @@ class CheckSession:
     def implied(self, key: CellKey) -> Decimal | None:
         """The exact value a cell's identities imply, when they all agree (else ``None``)."""
         found: Decimal | None = None
-        for n in self.by_cell.get(key, []):
+        for n in self.by_cell.get(key):
             ident = self.identities[n]
             total = self.values.value(ident.total)
             s = sum((self.values.value(k) for k in ident.parts), ZERO)
@@ -103,12 +103,12 @@ class CheckSession:
 
     def identities_of(self, form: str, r: int, c: int) -> list[Identity]:
         """The identities a cell takes part in."""
-        return [self.identities[n] for n in self.by_cell.get((form, r, c), [])]
+        return [self.identities[n] for n in self.by_cell.get((form, r, c))]
 
     def update_cell(self, form: str, r: int, c: int) -> list[Finding]:
         """Re-evaluate only the identities the edited cell takes part in; returns all findings."""
         self.values.forget((form, r, c))
-        for n in self.by_cell.get((form, r, c), []):
+        for n in self.by_cell.get((form, r, c)):
             if holds(self.identities[n], self.values):
                 self.failing.discard(n)
             else:

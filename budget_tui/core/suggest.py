@@ -17,6 +17,7 @@ from budget_tui.core.findings import Finding, Suggestion, finding_id_of_keys
 from budget_tui.core.model import Document
 from budget_tui.core.numbers import decimals_of
 from budget_tui.core.rules.common import (
+    NO_IDS,
     ZERO,
     CellIndex,
     CellKey,
@@ -97,96 +98,6 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     return 1.0, ""
 
 
-_NO_IDS: Final[list[int]] = []
-"""No identity (shared: never written)."""
-
-
-class _Index:
-    """Identity numbers by cell, as :class:`CellIndex` lists them (ascending; an identity once
-    each time it lists the cell), kept by form, row and column. A row is read on first use from
-    the identities of its form, their rows and columns, without building the keys of their
-    parts (the proposals look at a few rows of a few forms)."""
-
-    def __init__(self, identities: list[Identity]) -> None:
-        self._identities = identities
-        self._of_form: dict[str, list[int]] = {}
-        self._rows: dict[str, dict[int, list[list[int]]]] = {}
-
-    def row(self, form: str, r: int) -> list[list[int]]:
-        """By column, the identities through each cell of row ``r`` of ``form``, up to its last
-        cell that has some (read only)."""
-        rows = self._rows.get(form)
-        if rows is None:
-            rows = self._rows[form] = {}
-        cells = rows.get(r)
-        if cells is None:
-            cells = rows[r] = self._read_row(form, r)
-        return cells
-
-    def get(self, key: CellKey) -> list[int]:
-        """The identities through cell ``key`` (read only)."""
-        cells, c = self.row(key[0], key[1]), key[2]
-        return cells[c] if 0 <= c < len(cells) else _NO_IDS
-
-    def _read_row(self, form: str, r: int) -> list[list[int]]:
-        identities = self._identities
-        of_form = self._of_form.get(form)
-        if of_form is None:
-            of_form = self._of_form[form] = _of_form(identities, form)
-        cells: list[list[int]] = []
-        for n in of_form:
-            ident = identities[n]
-            f, tr, c = ident.total
-            rows = ident.rows
-            if rows is not None or ident.cols is not None:
-                if f != form:  # (a shaped identity's cells are all in its total's form)
-                    continue
-                if rows is not None:  # down column ``c``: through row ``r`` as often as it lists it
-                    for _ in range(_times(rows, r) + (tr == r)):
-                        _add(cells, c, n)
-                elif tr == r:  # along row ``tr``
-                    _add(cells, c, n)
-                    for j in ident.cols or ():
-                        _add(cells, j, n)
-                continue
-            if f == form and tr == r:
-                _add(cells, c, n)
-            for kf, kr, kc in ident.parts:
-                if kr == r and kf == form:
-                    _add(cells, kc, n)
-        return cells
-
-
-def _times(rows: list[int], r: int) -> int:
-    """How many times ``rows`` lists row ``r``."""
-    times = 0
-    for x in rows:
-        if x == r:
-            times += 1
-    return times
-
-
-def _of_form(identities: list[Identity], form: str) -> list[int]:
-    """The identities with a cell in ``form`` (ascending)."""
-    found: list[int] = []
-    n = -1
-    for ident in identities:
-        n += 1
-        if ident.rows is not None or ident.cols is not None:
-            if ident.form == form:
-                found.append(n)
-        elif ident.total[0] == form or any(k[0] == form for k in ident.parts):
-            found.append(n)
-    return found
-
-
-def _add(cells: list[list[int]], c: int, n: int) -> None:
-    """List identity ``n`` under column ``c``."""
-    while len(cells) <= c:
-        cells.append([])
-    cells[c].append(n)
-
-
 def _count(ids: list[int], n: int) -> int:
     """``ids.count(n)`` (compiled, a plain loop is cheaper than the method call)."""
     count = 0
@@ -219,12 +130,13 @@ class _Ranker:
         self,
         doc: Document,
         identities: list[Identity],
+        index: CellIndex,
         values: Values,
         failing: set[int],
     ) -> None:
         self.doc = doc
         self.identities = identities
-        self.index = _Index(identities)
+        self.index = index
         self.values = values
         self.failing = failing
         p = values.precision
@@ -450,7 +362,7 @@ def _best_shift(ranker: _Ranker, form_id: str, r: int, amount: list[int]) -> tup
     size = max(width, len(texts)) + MAX_SHIFT
     through = ranker.index.row(form_id, r)[:size]
     while len(through) < size:
-        through.append(_NO_IDS)
+        through.append(NO_IDS)
     failing_at = _failing_at(through, failing, width, amount)
     if not failing_at:
         return None
@@ -839,10 +751,9 @@ def findings_for_failures(
     by_cell: CellIndex,
     values: Values,
 ) -> list[Finding]:
-    """One finding per failing identity (numbers into ``identities``, in order), or per
-    structural cause, each with ranked proposals. (``by_cell`` is not read: the proposals
-    index the few rows they look at themselves, from the identities' rows and columns.)"""
-    ranker = _Ranker(doc, identities, values, set(failing_ids))
+    """One finding per failing identity (numbers into ``identities``, in order, indexed by
+    cell in ``by_cell``), or per structural cause, each with ranked proposals."""
+    ranker = _Ranker(doc, identities, by_cell, values, set(failing_ids))
     findings, explained = _missing_rows(doc, ranker, failing_ids)
     lost, lost_explained = _lost_columns(doc, ranker, [n for n in failing_ids if n not in explained])
     findings.extend(lost)

@@ -121,66 +121,95 @@ class Identity:
         return f"Identity({self.rule!r}, {self.total!r} = Σ {self.parts!r}: {self.description!r})"
 
 
+NO_IDS: Final[list[int]] = []
+"""No identity (shared: never written)."""
+
+
 class CellIndex:
-    """Identity numbers by the cells they involve, in order, built form by form on first use
-    (a clean document never asks; a failing one asks about a few forms)."""
+    """Identity numbers by the cells they involve (ascending; an identity once each time it
+    lists the cell), kept by form, row and column. A row is read on first use from the
+    identities of its form, their rows and columns, without building the keys of their parts:
+    a clean document never asks, the proposals for a failing one look at a few rows of a few
+    forms, and an edit at one row. (The identities never change; the cells' values may.)"""
 
     def __init__(self, identities: list[Identity]) -> None:
         self._identities = identities
-        self._forms: dict[str, dict[CellKey, list[int]]] = {}
-        self._touching: dict[str, list[int]] | None = None
+        self._of_form: dict[str, list[int]] = {}
+        self._rows: dict[str, dict[int, list[list[int]]]] = {}
 
-    def get(self, key: CellKey, default: Sequence[int] = ()) -> Sequence[int]:
-        index = self._forms.get(key[0])
-        if index is None:
-            index = self._forms[key[0]] = self._index(key[0])
-        return index.get(key, default)
+    def row(self, form: str, r: int) -> list[list[int]]:
+        """By column, the identities through each cell of row ``r`` of ``form``, up to its last
+        cell that has some (read only)."""
+        rows = self._rows.get(form)
+        if rows is None:
+            rows = self._rows[form] = {}
+        cells = rows.get(r)
+        if cells is None:
+            cells = rows[r] = self._read_row(form, r)
+        return cells
 
-    def _index(self, form: str) -> dict[CellKey, list[int]]:
-        # Plain dicts, not defaultdicts: compiled, an item of a dict subclass is a generic lookup.
-        if self._touching is None:
-            self._touching = self._by_form()
-        index: dict[CellKey, list[int]] = {}
-        for n in self._touching.get(form, ()):
-            ident = self._identities[n]
-            total = ident.total
-            rows, cols = ident.rows, ident.cols
-            if rows is not None or cols is not None:  # all in this form: keys without ``parts``
-                f, r, c = total
-                _append(index, total, n)
-                if rows is not None:
-                    for x in rows:
-                        _append(index, (f, x, c), n)
-                else:
-                    for j in cols or ():
-                        _append(index, (f, r, j), n)
+    def get(self, key: CellKey) -> list[int]:
+        """The identities through cell ``key`` (read only)."""
+        cells, c = self.row(key[0], key[1]), key[2]
+        return cells[c] if 0 <= c < len(cells) else NO_IDS
+
+    def _read_row(self, form: str, r: int) -> list[list[int]]:
+        identities = self._identities
+        of_form = self._of_form.get(form)
+        if of_form is None:
+            of_form = self._of_form[form] = _of_form(identities, form)
+        cells: list[list[int]] = []
+        for n in of_form:
+            ident = identities[n]
+            f, tr, c = ident.total
+            rows = ident.rows
+            if rows is not None or ident.cols is not None:
+                if f != form:  # (a shaped identity's cells are all in its total's form)
+                    continue
+                if rows is not None:  # down column ``c``: through row ``r`` as often as it lists it
+                    for _ in range(_times(rows, r) + (tr == r)):
+                        _add(cells, c, n)
+                elif tr == r:  # along row ``tr``
+                    _add(cells, c, n)
+                    for j in ident.cols or ():
+                        _add(cells, j, n)
                 continue
-            if total[0] == form:
-                _append(index, total, n)
-            for k in ident.parts:
-                if k[0] == form:
-                    _append(index, k, n)
-        return index
-
-    def _by_form(self) -> dict[str, list[int]]:
-        """Identity numbers by the forms they touch."""
-        touching: dict[str, list[int]] = {}
-        for n, ident in enumerate(self._identities):
-            if ident.rows is not None or ident.cols is not None:
-                _append(touching, ident.form, n)
-            else:
-                for f in dict.fromkeys([ident.total[0], *(k[0] for k in ident.parts)]):
-                    _append(touching, f, n)
-        return touching
+            if f == form and tr == r:
+                _add(cells, c, n)
+            for kf, kr, kc in ident.parts:
+                if kr == r and kf == form:
+                    _add(cells, kc, n)
+        return cells
 
 
-def _append(index: dict[Any, list[int]], key: Any, n: int) -> None:
-    """``index[key].append(n)``, the list made on first use."""
-    found = index.get(key)
-    if found is None:
-        index[key] = [n]
-    else:
-        found.append(n)
+def _times(rows: list[int], r: int) -> int:
+    """How many times ``rows`` lists row ``r``."""
+    times = 0
+    for x in rows:
+        if x == r:
+            times += 1
+    return times
+
+
+def _of_form(identities: list[Identity], form: str) -> list[int]:
+    """The identities with a cell in ``form`` (ascending)."""
+    found: list[int] = []
+    n = -1
+    for ident in identities:
+        n += 1
+        if ident.rows is not None or ident.cols is not None:
+            if ident.form == form:
+                found.append(n)
+        elif ident.total[0] == form or any(k[0] == form for k in ident.parts):
+            found.append(n)
+    return found
+
+
+def _add(cells: list[list[int]], c: int, n: int) -> None:
+    """List identity ``n`` under column ``c``."""
+    while len(cells) <= c:
+        cells.append([])
+    cells[c].append(n)
 
 
 @dataclass
