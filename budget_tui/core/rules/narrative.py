@@ -10,8 +10,8 @@ from typing import Final
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
 from budget_tui.core.model import Document, Paragraph, Table
 from budget_tui.core.numbers import nospace
-from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, total_row
-from budget_tui.core.rules.crossform import _summary_side_cell
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, total_row
+from budget_tui.core.rules.crossform import _summary_side_cell, amount_column
 
 _AMOUNT: Final = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
 _AMOUNT_RE: Final = re.compile(_AMOUNT)
@@ -36,7 +36,7 @@ def _total_cell(form_id: str, col_pattern: str) -> Finder:
         r = total_row(table)
         if r is None and len(table.rows) == 1:
             r = 0
-        c = find_column(table, col_pattern)
+        c = amount_column(table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
@@ -55,7 +55,7 @@ def _row_cell(form_id: str, row_prefix: str, col_pattern: str) -> Finder:
         if form is None or form.table is None:
             return None
         r = _row_starting(form.table, row_prefix)
-        c = find_column(form.table, col_pattern)
+        c = amount_column(form.table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
