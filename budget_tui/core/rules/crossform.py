@@ -14,7 +14,6 @@ from budget_tui.core.rules.common import (
     bare_column,
     compiled,
     derived_memo,
-    find_column,
     find_row,
     literal_prefix,
     total_row,
@@ -56,9 +55,7 @@ FUNCTION_CLASSES: Final[dict[str, str]] = {
 }
 
 
-_L1_PREFIX_SUB: Final = re.compile(r"^[一二三四五六七八九十]+、")
-_L2_PREFIX_SUB: Final = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
-_BARE_SUB: Final = re.compile(r"\s|支出$")
+_NUMERALS: Final = "一二三四五六七八九十"
 
 
 def _total_row(table: Table) -> int | None:
@@ -68,7 +65,67 @@ def _total_row(table: Table) -> int | None:
 def total_column(table: Table) -> int | None:
     """The 合计 column: the one its header names so, else the first under a 合计 heading
     that a misaligned lower header line gave a label of its own (``合计 / 工资福利支出``)."""
-    return find_column(table, r"^合计$") or find_column(table, r"^合计/")
+    return amount_column(table, r"^合计$") or amount_column(table, r"^合计/")
+
+
+def amount_column(table: Table, pattern: str) -> int | None:
+    """The first amount column whose key, white space removed, matches ``pattern``: as
+    ``find_column(table, pattern)``, but a pattern of plain words (``^`` and ``$`` allowed) is
+    tested without a regex, and a key made whitespace-free only when a search first reaches it."""
+    memo = derived_memo(table, "amount_column")
+    if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
+        return memo[pattern]  # type: ignore[no-any-return]
+    bare = derived_memo(table, "bare_keys")  # column -> its key without white space
+    how, words = _pattern_test(pattern)
+    found: int | None = None
+    for j, col in enumerate(table.columns):
+        if col.role == "amount":
+            key = bare.get(j)
+            if key is None:
+                key = bare[j] = nospace(col.key)
+            if _matches(key, how, words):
+                found = j
+                break
+    memo[pattern] = found
+    return found
+
+
+def _matches(key: str, how: int, words: str) -> bool:
+    """``key`` (no white space: it ends in no newline for ``$`` to skip) passes the test."""
+    if how == _EQUAL:
+        return key == words
+    if how == _STARTS:
+        return key.startswith(words)
+    if how == _ENDS:
+        return key.endswith(words)
+    if how == _HOLDS:
+        return words in key
+    return compiled(words).search(key) is not None  # (_REGEX: words is the pattern)
+
+
+_EQUAL: Final = 0
+_STARTS: Final = 1
+_ENDS: Final = 2
+_HOLDS: Final = 3
+_REGEX: Final = 4
+_PATTERN_TESTS: Final[dict[str, tuple[int, str]]] = {}
+
+
+def _pattern_test(pattern: str) -> tuple[int, str]:
+    """How to test ``pattern`` (_EQUAL, _STARTS, _ENDS, _HOLDS: its words; else _REGEX), once per pattern."""
+    if pattern in _PATTERN_TESTS:
+        return _PATTERN_TESTS[pattern]
+    words = pattern.removeprefix("^")
+    start = len(words) < len(pattern)
+    end = words.endswith("$") and not words.endswith("\\$")
+    if end:
+        words = words[:-1]
+    if not words or re.escape(words) != words:
+        test = (_REGEX, pattern)
+    else:
+        test = (_EQUAL if start and end else _STARTS if start else _ENDS if end else _HOLDS, words)
+    _PATTERN_TESTS[pattern] = test
+    return test
 
 
 def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:
@@ -133,7 +190,7 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
     fiscal = _table(doc, "fiscal_summary")
 
     if inc is not None:
-        col = find_column(inc, r"^本年收入/合计$") or find_column(inc, r"^总计$")
+        col = amount_column(inc, r"^本年收入/合计$") or amount_column(inc, r"^总计$")
         yield from _eq(
             _summary_side_cell(doc, r"^本年收入合计", 0),
             _cell(doc, "income", _total_row(inc), col),
@@ -151,15 +208,15 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
         if total_col is not None:
             yield from _function_classes(doc, exp, total_col)
         if proj is not None:
-            pc = find_column(exp, r"^项目支出/小计$")
+            pc = amount_column(exp, r"^项目支出/小计$")
             yield from _eq(
-                _cell(doc, "projects", _total_row(proj), find_column(proj, r"^合计$")),
+                _cell(doc, "projects", _total_row(proj), amount_column(proj, r"^合计$")),
                 _cell(doc, "expenditure", t, pc),
                 "项目支出表 合计 = 支出表 项目支出小计",
             )
         if econ is not None:
             yield from _eq(
-                _cell(doc, "economic_classification", _total_row(econ), find_column(econ, r"^总计$")),
+                _cell(doc, "economic_classification", _total_row(econ), amount_column(econ, r"^总计$")),
                 _cell(doc, "expenditure", t, total_col),
                 "经济分类汇总表 总计 = 支出表 合计",
             )
@@ -173,8 +230,8 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
                 (r"公用经费$", r"^基本支出/公用经费$", "公用经费"),
             ):
                 yield from _eq(
-                    _cell(doc, "general_budget_basic", bt, find_column(basic, pat_b)),
-                    _cell(doc, "general_budget_expenditure", t, find_column(gbe, pat_g)),
+                    _cell(doc, "general_budget_basic", bt, amount_column(basic, pat_b)),
+                    _cell(doc, "general_budget_expenditure", t, amount_column(gbe, pat_g)),
                     f"基本支出表 {what} = 一般公共预算支出表 基本支出",
                 )
         if fiscal is not None:
@@ -182,7 +239,7 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
             fr = _side_row(fiscal, r"^一、本年支出", 1)
             if fr is None:
                 fr = find_row(fiscal, r"^一、本年支出")
-            fc = find_column(fiscal, r"一般公共预算/小计$")
+            fc = amount_column(fiscal, r"一般公共预算/小计$")
             yield from _eq(
                 _cell(doc, "fiscal_summary", fr, fc),
                 _cell(doc, "general_budget_expenditure", t, total_column(gbe)),
@@ -201,14 +258,18 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     label_col, cols = ss[0]
     if not cols or label_col < 0:
         return
-    for r, text in enumerate(bare_column(fiscal, label_col)):
-        if text.startswith("其中") and "财政拨款" in text:
-            yield from _eq(
-                ("fiscal_summary", r, cols[0]),
-                _summary_side_cell(doc, r"^其中.?财政拨款", 0),
-                "财政拨款收支总表 其中：财政拨款 = 收支总表 其中：财政拨款",
-            )
-            break
+    for r, row in enumerate(fiscal.rows):
+        text = row.texts[label_col]
+        # (其中…财政拨款 without white space: its characters tested first, then the whitespace-free text.)
+        if "其" in text and "财" in text:
+            bare = nospace(text)
+            if bare.startswith("其中") and "财政拨款" in bare:
+                yield from _eq(
+                    ("fiscal_summary", r, cols[0]),
+                    _summary_side_cell(doc, r"^其中.?财政拨款", 0),
+                    "财政拨款收支总表 其中：财政拨款 = 收支总表 其中：财政拨款",
+                )
+                break
     if len(ss) < 2:
         return
     rlabel, rcols = ss[1]
@@ -223,7 +284,7 @@ def _summary_vs_fiscal(doc: Document, fiscal: Table) -> Iterator[Identity]:
     for r, row in enumerate(fiscal.rows):
         if not row.texts[rcols[0]]:
             continue
-        t = _BARE_SUB.sub("", _L2_PREFIX_SUB.sub("", row.texts[rlabel]))
+        t = _bare_class(_without_ordinal(row.texts[rlabel], "(（", ")）"))
         if t in wanted:
             yield Identity(
                 "crossform",
@@ -239,10 +300,36 @@ def _printed_classes(summary: Table, label_col: int, col: int) -> dict[str, int]
     wanted: dict[str, int] = {}
     for r, row in enumerate(summary.rows):
         if row.texts[col]:  # (tested first: cheaper than the label's clean-up)
-            t = _BARE_SUB.sub("", _L1_PREFIX_SUB.sub("", row.texts[label_col]))
+            t = _bare_class(_without_ordinal(row.texts[label_col], "", "、"))
             if t:
                 wanted[t] = r
     return wanted
+
+
+def _without_ordinal(label: str, opening: str, closing: str) -> str:
+    """``label`` without a leading ordinal: numerals (一二…十) after one of ``opening`` (if any
+    is given) and before one of ``closing`` (``一、``: "", "、"; ``(一)``: "(（", ")）")."""
+    n = 0
+    if opening:
+        if not label or label[0] not in opening:
+            return label
+        n = 1
+    start = n
+    while n < len(label) and label[n] in _NUMERALS:
+        n += 1
+    if n == start or n == len(label) or label[n] not in closing:
+        return label
+    return label[n + 1 :]
+
+
+def _bare_class(label: str) -> str:
+    """``label`` without white space and a closing 支出 (as ``re.sub(r"\\s|支出$", "", label)``:
+    ``$`` also matches before a final newline)."""
+    if label.endswith("支出"):
+        label = label[:-2]
+    elif label.endswith("支出\n"):
+        label = label[:-3]
+    return nospace(label)
 
 
 def _function_classes(doc: Document, exp: Table, total_col: int) -> Iterator[Identity]:
@@ -281,8 +368,8 @@ def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
     perf = _table(doc, "performance_projects")
     if proj is None or perf is None:
         return
-    pc = find_column(proj, r"^合计$")
-    fc = find_column(perf, r"资金总额$")
+    pc = amount_column(proj, r"^合计$")
+    fc = amount_column(perf, r"资金总额$")
     if pc is None or fc is None:
         return
     name_col = next((j for j, c in enumerate(perf.columns) if c.role == "label"), None)

@@ -8,15 +8,17 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Final
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
-from budget_tui.core.model import Document, Paragraph
-from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row, total_row
-from budget_tui.core.rules.crossform import _summary_side_cell
+from budget_tui.core.model import Document, Paragraph, Table
+from budget_tui.core.numbers import nospace
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, total_row
+from budget_tui.core.rules.crossform import _summary_side_cell, amount_column
 
 _AMOUNT: Final = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
 _AMOUNT_RE: Final = re.compile(_AMOUNT)
-_NOT_A_LEVEL_RE: Final = re.compile(r"增加|减少|比上年|上年|20\d\d年(?:预算|期末|末)|以上|共有")
-_CLAUSE_SPLIT: Final = re.compile(r"[，,；;。：:]")
-_SENTENCE_SPLIT: Final = re.compile(r"[。；;]")
+_CLAUSE_ENDS: Final = "，,；;。：:"
+"""What ends a clause (a sentence's end, a comma, a colon)."""
+_SENTENCE_ENDS: Final = "。；;"
+_NOT_A_LEVEL_YEAR_RE: Final = re.compile(r"20\d\d年(?:预算|期末|末)")
 _SHARE_RE: Final = re.compile(_AMOUNT + r"[^%％\d]{0,6}?占\s*(\d+(?:\.\d+)?)\s*[%％]")
 _CHANGE_RE: Final = re.compile(
     r"(增加|减少)\s*" + _AMOUNT + r"[，,]?\s*(增长|下降|减少)\s*(\d+(?:\.\d+)?)\s*[%％]"
@@ -25,16 +27,16 @@ _CHANGE_RE: Final = re.compile(
 Finder = Callable[[Document], "CellKey | None"]
 
 
-def _total_cell(form_id: str, *col_patterns: str) -> Finder:
+def _total_cell(form_id: str, col_pattern: str) -> Finder:
     def find(doc: Document) -> CellKey | None:
         form = doc.forms.get(form_id)
         if form is None or form.table is None:
             return None
-        rows = form.table.rows
-        r = total_row(form.table)
-        if r is None and len(rows) == 1:
+        table = form.table
+        r = total_row(table)
+        if r is None and len(table.rows) == 1:
             r = 0
-        c = find_column(form.table, *col_patterns)
+        c = amount_column(table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
@@ -44,16 +46,34 @@ def _summary(pattern: str, side: int) -> Finder:
     return lambda doc: _summary_side_cell(doc, pattern, side)
 
 
-def _row_cell(form_id: str, row_pattern: str, *col_patterns: str) -> Finder:
+def _row_cell(form_id: str, row_prefix: str, col_pattern: str) -> Finder:
+    """The cell of the first row whose label or key starts with ``row_prefix`` (white space
+    removed), in the column ``col_pattern`` finds."""
+
     def find(doc: Document) -> CellKey | None:
         form = doc.forms.get(form_id)
         if form is None or form.table is None:
             return None
-        r = find_row(form.table, row_pattern)
-        c = find_column(form.table, *col_patterns)
+        r = _row_starting(form.table, row_prefix)
+        c = amount_column(form.table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
+
+
+def _row_starting(table: Table, prefix: str) -> int | None:
+    """The first row whose label or key, white space removed, starts with ``prefix`` (which
+    has none): ``find_row(table, "^" + prefix)``, removing white space only from the texts that
+    hold the prefix's first character."""
+    first = prefix[0]
+    for r, row in enumerate(table.rows):
+        label = row.label
+        if label.startswith(prefix) or (first in label and nospace(label).startswith(prefix)):
+            return r
+        key = row.key
+        if key.startswith(prefix) or (first in key and nospace(key).startswith(prefix)):
+            return r
+    return None
 
 
 # Keyword (regex on the clause before the amount) -> cells the figure may describe. Most specific first.
@@ -92,14 +112,10 @@ KEYWORDS: Final[list[tuple[re.Pattern[str], list[Finder]]]] = [
         (r"支出合计", [_summary(r"^本年支出合计", 1), _summary(r"^支出总计", 1)]),
         (
             r"一般公共预算收支",
-            [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", r"^收入合计", r"金额$")],
+            [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", "收入合计", r"金额$")],
         ),
     )
 ]
-
-
-_ANY_KEYWORD: Final = re.compile("|".join(f"(?:{kw.pattern})" for kw, _ in KEYWORDS))
-"""Some keyword occurs (each is then tried in order)."""
 
 
 def _words(pattern: str) -> tuple[str, ...] | None:
@@ -108,17 +124,56 @@ def _words(pattern: str) -> tuple[str, ...] | None:
     return tuple(words) if all(w and re.escape(w) == w for w in words) else None
 
 
-def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    """Some of ``words`` occurs in ``text`` (a plain loop: cheaper than any() of a generator)."""
-    for w in words:  # noqa: SIM110
-        if w in text:
-            return True
-    return False
+def _required(pattern: str) -> str:
+    """Words every match of ``pattern`` holds: its leading literal text (``三公`` of
+    ``三公.{0,3}经费``), ``""`` when it has none or an alternation."""
+    if "|" in pattern:
+        return ""
+    n = 0
+    while n < len(pattern) and re.escape(pattern[n]) == pattern[n]:
+        n += 1
+    if n < len(pattern) and pattern[n] in "*?{":  # the last literal may occur zero times
+        n -= 1
+    return pattern[:n]
 
 
-_KEYWORD_WORDS: Final = [_words(kw.pattern) for kw, _ in KEYWORDS]
-"""Per keyword, its words where it is only words: a substring test finds them (far cheaper
-than a regex search, compiled or not)."""
+def _keyword_tests() -> list[tuple[str, int, re.Pattern[str] | None, bool]]:
+    """(word, keyword number, regex still to search when the word occurs, whether the word holds
+    公), in keyword order: a keyword that is only words is found by substring tests (far cheaper
+    than a regex search)."""
+    tests: list[tuple[str, int, re.Pattern[str] | None, bool]] = []
+    for n, (kw, _) in enumerate(KEYWORDS):
+        words = _words(kw.pattern)
+        if words is None:
+            word = _required(kw.pattern)
+            tests.append((word, n, kw, "公" in word))
+        else:
+            tests.extend((w, n, None, "公" in w) for w in words)
+    return tests
+
+
+_KEYWORD_TESTS: Final = _keyword_tests()
+
+
+def _keyword(head: str) -> int:
+    """The number of the first keyword in ``head`` (the text of a clause before its amount), -1
+    if none: tests in keyword order, so the first to pass is the first keyword's."""
+    public = "公" in head  # (half the words hold 公: a head without it skips them)
+    for word, n, rx, needs_public in _KEYWORD_TESTS:
+        if (public or not needs_public) and word in head and (rx is None or rx.search(head) is not None):
+            return n
+    return -1
+
+
+def _not_a_level(head: str) -> bool:
+    """The text before an amount says it is no level: a change (增加, 比上年), a past year's
+    figure (2021年预算, 2021年末), a threshold (以上) or a count (共有)."""
+    # (比上年 holds 上年. The words tested one by one: compiled, a tuple of them is built per call.)
+    if "增加" in head or "减少" in head or "上年" in head or "以上" in head or "共有" in head:
+        return True
+    return ("年预算" in head or "年期末" in head or "年末" in head) and _NOT_A_LEVEL_YEAR_RE.search(
+        head
+    ) is not None
 
 
 def _line_ref(p: Paragraph, snippet: str) -> CellRef:
@@ -134,12 +189,19 @@ def _pct_check(part: Decimal, base: Decimal, printed: str) -> tuple[str, str] | 
     if base == 0:
         return None
     exact = part / base * 100
-    d = Decimal(1).scaleb(-len(printed.split(".")[1])) if "." in printed else Decimal(1)
+    dot = printed.find(".")  # (printed: digits, at most one point)
+    decimals = len(printed) - dot - 1 if dot >= 0 else 0
+    d = _QUANTA[decimals] if decimals < len(_QUANTA) else Decimal(1).scaleb(-decimals)
     rounded = exact.quantize(d, rounding=ROUND_HALF_UP)
-    if rounded == Decimal(printed):
+    value = Decimal(printed)
+    if rounded == value:
         return None
     truncated = exact.quantize(d, rounding=ROUND_DOWN)
-    return ("warning" if truncated == Decimal(printed) else "error", str(rounded))
+    return ("warning" if truncated == value else "error", str(rounded))
+
+
+_QUANTA: Final = [Decimal(1).scaleb(-d) for d in range(12)]
+"""10**-d, the quantum of a percentage printed with d decimals."""
 
 
 def narrative_findings(doc: Document, values: Values) -> list[Finding]:
@@ -147,63 +209,155 @@ def narrative_findings(doc: Document, values: Values) -> list[Finding]:
     out: dict[str, Finding] = {}
     cells: dict[int, list[CellKey]] = {}  # by keyword: the cells its figure may describe
     for p in doc.narrative:
-        if "万元" not in p.text:
+        text = p.text
+        if "万元" not in text:  # (both checks need an amount)
             continue
-        first: re.Match[str] | None = None
-        searched = False  # the paragraph's first amount: looked for when a sentence needs it
-        for sentence in _SENTENCE_SPLIT.split(p.text):
-            # Either check needs its marker in the sentence (万元 for amounts, a percent sign for ratios).
-            found = _amount_findings(doc, values, p, sentence, cells) if "万元" in sentence else []
-            if "%" in sentence or "％" in sentence:
-                if not searched:
-                    first, searched = _AMOUNT_RE.search(p.text), True
-                found += _ratio_findings(p, sentence, first)
-            for f in found:
-                out.setdefault(f.id, f)
+        amounts = _amount_findings(doc, values, p, cells)
+        ratios = _ratio_findings(p) if "%" in text or "％" in text else []
+        if ratios:
+            found = _by_sentence(text, amounts, ratios) if amounts else [f for _, f in ratios]
+        else:
+            found = [f for _, f in amounts]
+        for f in found:
+            out.setdefault(f.id, f)
     return list(out.values())
 
 
-def _amount_findings(
-    doc: Document, values: Values, p: Paragraph, sentence: str, memo: dict[int, list[CellKey]]
+def _by_sentence(
+    text: str, amounts: list[tuple[int, Finding]], ratios: list[tuple[int, Finding]]
 ) -> list[Finding]:
-    out: list[Finding] = []
-    for clause in _CLAUSE_SPLIT.split(sentence):
-        m = _AMOUNT_RE.search(clause) if "万元" in clause else None
-        if not m or _NOT_A_LEVEL_RE.search(clause[: m.start()]):
+    """A paragraph's findings sentence by sentence, each sentence's amounts before its ratios."""
+    keyed = [(_sentence_start(text, 0, at), f) for at, f in amounts]
+    keyed.extend(ratios)
+    keyed.sort(key=lambda kf: kf[0])  # (stable: amounts stay before ratios of their sentence)
+    return [f for _, f in keyed]
+
+
+def _clause_start(text: str, lo: int, hi: int) -> int:
+    """Where the clause holding ``text[hi]`` starts (after its delimiter), looking back no
+    further than ``lo``; -1 if no clause ends in ``text[lo:hi]``."""
+    k = hi
+    while k > lo:
+        k -= 1
+        # (Code points: compiled, no one-character string is made.)
+        if ord(text[k]) in (0xFF0C, 0x2C, 0xFF1B, 0x3B, 0x3002, 0xFF1A, 0x3A):  # ，,；;。：:
+            return k + 1
+    return -1
+
+
+def _clause_end(text: str, at: int) -> int:
+    """Where the clause holding ``text[at]`` ends (its delimiter, or the end of ``text``)."""
+    end = len(text)
+    for delimiter in _CLAUSE_ENDS:
+        k = text.find(delimiter, at, end)
+        if k >= 0:
+            end = k
+    return end
+
+
+def _is_digit(text: str, k: int) -> bool:
+    """``text[k]`` is a decimal digit (regex ``\\d``)."""
+    c = ord(text[k])
+    return 0x30 <= c <= 0x39 or (c >= 0x80 and text[k].isdecimal())
+
+
+def _digits_start(text: str, end: int) -> int:
+    """Where the run of decimal digits that ends at ``end`` starts (``end`` if none)."""
+    k = end
+    while k > 0:
+        c = ord(text[k - 1])  # (_is_digit inline: a call per character costs more, in pure Python)
+        if not (0x30 <= c <= 0x39 or (c >= 0x80 and text[k - 1].isdecimal())):
+            return k
+        k -= 1
+    return k
+
+
+def _number_end(text: str, j: int) -> int:
+    """Where a number followed by white space and ``text[j:]`` ends (``text[k:j]`` is white
+    space for the returned ``k``)."""
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return j
+
+
+def _number_start(text: str, end: int) -> int:
+    """Where the first number that ends at ``end`` starts, reading back (``end`` if no digit
+    is there): as regex ``\\d+(?:\\.\\d+)?`` finds it, leftmost (the digits before a point too)."""
+    start = _digits_start(text, end)
+    if start < end and start >= 2 and text[start - 1] == "." and _is_digit(text, start - 2):
+        start = _digits_start(text, start - 1)
+    return start
+
+
+def _amount_findings(
+    doc: Document, values: Values, p: Paragraph, memo: dict[int, list[CellKey]]
+) -> list[tuple[int, Finding]]:
+    """Each clause's first amount that the cells its keyword names do not print, with where the
+    clause starts. One scan of the paragraph: each 万元, the number before it read back, the
+    clause found from the delimiters around it.
+
+    An amount is what ``_AMOUNT`` finds first in the clause, which has no ASCII comma (one ends
+    a clause): ``\\d+(?:\\.\\d+)?\\s*万元``. (So ``1,352.27万元`` reads as ``352.27``, in a clause of
+    its own with no keyword before it.)
+    """
+    out: list[tuple[int, Finding]] = []
+    text = p.text
+    previous = -1  # where the previous amount ends (-1: none yet)
+    j = text.find("万元")
+    while j >= 0:
+        to = _number_end(text, j)
+        at = _number_start(text, to)
+        if at == to:  # no number before this 万元
+            j = text.find("万元", j + 2)
             continue
-        head = clause[: m.start()]
-        if not _ANY_KEYWORD.search(head):
+        start = _clause_start(text, previous if previous > 0 else 0, at)
+        first = start >= 0 or previous < 0  # (else: no delimiter since the previous amount)
+        previous = j + 2
+        j = text.find("万元", previous)
+        if not first:
             continue
-        for n, (kw, finders) in enumerate(KEYWORDS):
-            words = _KEYWORD_WORDS[n]
-            if not (kw.search(head) if words is None else _has_word(head, words)):
-                continue
-            cells = memo.get(n)
-            if cells is None:
-                cells = memo[n] = [k for k in (f(doc) for f in finders) if k is not None]
-            if not cells:
-                break
-            figure = _dec(m.group(1))
-            if any(values.value(k) == figure for k in cells) or any(
-                abs(values.value(k) - figure) <= values.half_width(k) + _half(m.group(1)) for k in cells
-            ):
-                break
-            snippet = clause.strip()
-            out.append(
-                Finding(
-                    rule="narrative.amount",
-                    severity="error",
-                    form=NARRATIVE,
-                    message=(
-                        f"the text says {snippet!r} but the table prints {values.text(cells[0]) or 'blank'}"
-                    ),
-                    expected=values.text(cells[0]) or "0",
-                    actual=m.group(1),
-                    cells=[_line_ref(p, snippet), *(cell_ref(doc, k) for k in cells)],
-                )
-            )
-            break
+        if start < 0:
+            start = 0
+        head = text[start:at]
+        if _not_a_level(head):
+            continue
+        n = _keyword(head)
+        if n < 0:
+            continue
+        cells = memo.get(n)
+        if cells is None:
+            cells = memo[n] = [k for k in (f(doc) for f in KEYWORDS[n][1]) if k is not None]
+        if not cells:
+            continue
+        amount = text[at:to]
+        if _confirmed(values, cells, amount):
+            continue
+        snippet = text[start : _clause_end(text, previous)].strip()
+        finding = Finding(
+            rule="narrative.amount",
+            severity="error",
+            form=NARRATIVE,
+            message=f"the text says {snippet!r} but the table prints {values.text(cells[0]) or 'blank'}",
+            expected=values.text(cells[0]) or "0",
+            actual=amount,
+            cells=[_line_ref(p, snippet), *(cell_ref(doc, k) for k in cells)],
+        )
+        out.append((start, finding))
     return out
+
+
+def _confirmed(values: Values, cells: list[CellKey], amount: str) -> bool:
+    """Some cell prints ``amount`` (digits, at most one point), or a value whose interval
+    meets the amount's."""
+    for k in cells:
+        if values.text(k) == amount:  # (the same text: the same value, without any Decimal)
+            return True
+    figure = _dec(amount)
+    for k in cells:
+        if values.value(k) == figure:
+            return True
+    half = _half(amount)
+    return any(abs(values.value(k) - figure) <= values.half_width(k) + half for k in cells)
 
 
 def _half(text: str) -> Decimal:
@@ -212,29 +366,84 @@ def _half(text: str) -> Decimal:
     return Decimal(5).scaleb(-(d + 1))
 
 
-def _ratio_findings(p: Paragraph, sentence: str, para_first: re.Match[str] | None) -> list[Finding]:
+def _ratio_findings(p: Paragraph) -> list[tuple[int, Finding]]:
+    """Shares and changes of each sentence that has an amount and a percent sign (both patterns
+    end in one), with where the sentence starts. Sentences are found around their percent signs."""
+    out: list[tuple[int, Finding]] = []
+    text = p.text
+    end = 0  # where the sentence after the last one looked at starts
+    while True:
+        pct = _next_percent(text, end)
+        if pct < 0:
+            return out
+        start = _sentence_start(text, end, pct)
+        end = _sentence_end(text, pct)
+        if text.find("万元", start, end) >= 0:
+            for f in _sentence_ratios(p, text[start:end]):
+                out.append((start, f))
+        end += 1
+
+
+def _next_percent(text: str, at: int) -> int:
+    """Where the next percent sign (``%`` or ``％``) from ``at`` is, -1 if none."""
+    k = text.find("%", at)
+    wide = text.find("％", at, k if k >= 0 else len(text))
+    return wide if wide >= 0 else k
+
+
+def _sentence_start(text: str, lo: int, at: int) -> int:
+    """Where the sentence holding ``text[at]`` starts, ``lo`` at the earliest."""
+    start = lo
+    for end in _SENTENCE_ENDS:
+        k = text.rfind(end, lo, at) + 1
+        if k > start:
+            start = k
+    return start
+
+
+def _sentence_end(text: str, at: int) -> int:
+    """Where the sentence holding ``text[at]`` ends (its delimiter, or the end of ``text``)."""
+    end = len(text)
+    for delimiter in _SENTENCE_ENDS:
+        k = text.find(delimiter, at, end)
+        if k >= 0:
+            end = k
+    return end
+
+
+def _first_amount(text: str) -> re.Match[str] | None:
+    """``_AMOUNT_RE.search(text)``, searched from the run of digits, commas, points and white
+    space before the first 万元 (no amount starts earlier: an amount holds no 万)."""
+    j = text.find("万元")
+    if j < 0:
+        return None
+    while j > 0 and (
+        _is_digit(text, j - 1) or text[j - 1] == "," or text[j - 1] == "." or text[j - 1].isspace()
+    ):
+        j -= 1
+    return _AMOUNT_RE.search(text, j)
+
+
+def _sentence_ratios(p: Paragraph, sentence: str) -> list[Finding]:
     """Shares and changes: the base is the sentence's first amount before them, else the paragraph's."""
     out: list[Finding] = []
-    if "%" not in sentence and "％" not in sentence:  # both patterns end in a percent sign
+    own = _first_amount(sentence)
+    if own is None:
         return out
-    if "万元" not in sentence:  # no amount in the sentence (``first`` below is None)
-        return out
+    first = own
     # Words each pattern needs, tested first (a failing regex search costs far more).
-    may_change = "增加" in sentence or "减少" in sentence
-    first = _AMOUNT_RE.search(sentence)
-    change = _CHANGE_RE.search(sentence) if may_change else None
-    if first is not None and change is not None and first.start() >= change.start():
-        first = para_first
-    if first is None:
-        return out
+    changes = list(_CHANGE_RE.finditer(sentence)) if "增加" in sentence or "减少" in sentence else []
+    if changes and first.start() >= changes[0].start():
+        first = _first_amount(p.text) or own  # (never None: the sentence's is one of the paragraph's)
     base = _dec(first.group(1))
-    for m in _SHARE_RE.finditer(sentence) if "占" in sentence else ():
-        if m.start() == first.start():
+    # (A share starts with an amount: none before the sentence's first.)
+    for m in _SHARE_RE.finditer(sentence, own.start()) if "占" in sentence else ():
+        if m.start() == first.start():  # (the paragraph's first, where it is the base: its offset)
             continue
         res = _pct_check(_dec(m.group(1)), base, m.group(2))
         if res:
             out.append(_pct_finding(p, m.group(0), res, m.group(2), f"{m.group(1)} / {first.group(1)}"))
-    for m in _CHANGE_RE.finditer(sentence) if may_change else ():
+    for m in changes:
         delta = _dec(m.group(2))
         previous = base - delta if m.group(1) == "增加" else base + delta
         res = _pct_check(delta, previous, m.group(4))
