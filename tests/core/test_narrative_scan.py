@@ -1,5 +1,5 @@
-"""The narrative's one-scan amount reading and crossform's column finder, against the regexes
-and the finder they stand for."""
+"""The narrative's one-scan amount reading and the column finder, against the regexes they
+stand for."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 import pytest
 
 from budget_tui.core import load_document
-from budget_tui.core.rules.common import find_column
-from budget_tui.core.rules.crossform import amount_column
+from budget_tui.core.model import Table
+from budget_tui.core.numbers import nospace
+from budget_tui.core.rules.common import find_column, find_row
 from budget_tui.core.rules.narrative import _number_end, _number_start
 
 from .update_goldens import SAMPLES
@@ -50,9 +51,22 @@ def test_amounts_read_back_as_the_regex_reads_them(text: str) -> None:
     assert _by_scan(text) == _by_regex(text)  # (one amount per clause in these texts)
 
 
-def test_amount_column_is_find_column() -> None:
+def _first_matching(table: Table, pattern: str) -> int | None:
+    """find_column as its regex reads it."""
+    rx = re.compile(pattern)
+    return next(
+        (j for j, col in enumerate(table.columns) if col.role == "amount" and rx.search(nospace(col.key))),
+        None,
+    )
+
+
+def test_find_column_reads_patterns_as_regexes() -> None:
     patterns = [
         r"^合计$",
+        r"合计",
+        r"^本年收入/合计$",
+        r"一般公共预算/小计$",
+        r"资金总额$",
         r"^合计/",
         r"合计$",
         r"^项目支出/小计$",
@@ -64,4 +78,38 @@ def test_amount_column_is_find_column() -> None:
         for form in load_document(path).forms.values():
             if form.table is not None:
                 for p in patterns:
-                    assert amount_column(form.table, p) == find_column(form.table, p), (path.name, form.id, p)
+                    assert find_column(form.table, p) == _first_matching(form.table, p), (
+                        path.name,
+                        form.id,
+                        p,
+                    )
+
+
+def _first_row(table: Table, pattern: str) -> int | None:
+    """find_row as its regex reads it."""
+    rx = re.compile(pattern)
+    return next(
+        (
+            r
+            for r, row in enumerate(table.rows)
+            if any(rx.search(nospace(t)) for t in (row.label, row.key) if t)
+        ),
+        None,
+    )
+
+
+def test_find_row_reads_patterns_as_regexes() -> None:
+    patterns = [
+        r"^收入合计",
+        r"^一、本年支出",
+        r"^本年收入合计",
+        r"^支出总计",
+        r"一般公共预算",
+        r"^合计$",
+        r"^行政运行",
+    ]
+    for path in SAMPLES:
+        for form in load_document(path).forms.values():
+            if form.table is not None:
+                for p in patterns:
+                    assert find_row(form.table, p) == _first_row(form.table, p), (path.name, form.id, p)

@@ -723,28 +723,65 @@ compiled = functools.lru_cache(maxsize=512)(re.compile)
 """Patterns the rules search for (a fixed, small set), compiled once."""
 
 
-def find_column(table: Table, *patterns: str, role: str = "amount") -> int | None:
-    """The first column of ``role`` whose key matches every regex pattern (whitespace removed)."""
+def find_column(table: Table, pattern: str) -> int | None:
+    """The first amount column whose key, white space removed, matches the regex ``pattern``.
+
+    A pattern of plain words (``^`` and ``$`` allowed) is tested without a regex, and a key
+    made whitespace-free only when a search first reaches it (once per table)."""
     memo = derived_memo(table, "find_column")
-    if (patterns, role) in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
-        return memo[(patterns, role)]  # type: ignore[no-any-return]
-    header = table.derived.get("column_keys")
-    if header is None:
-        header = table.derived["column_keys"] = tuple([(col.role, col.key) for col in table.columns])
-    found = memo[(patterns, role)] = _find_in_header(header, patterns, role)
+    if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
+        return memo[pattern]  # type: ignore[no-any-return]
+    bare = derived_memo(table, "bare_keys")  # column -> its key without white space
+    how, words = _pattern_test(pattern)
+    found: int | None = None
+    for j, col in enumerate(table.columns):
+        if col.role == "amount":
+            key = bare.get(j)
+            if key is None:
+                key = bare[j] = nospace(col.key)
+            if _matches(key, how, words):
+                found = j
+                break
+    memo[pattern] = found
     return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _find_in_header(header: tuple[tuple[str, str], ...], patterns: tuple[str, ...], role: str) -> int | None:
-    # A function of the header only, and standard forms share headers: memoised by header.
-    rxs = [compiled(p) for p in patterns]
-    for j, (col_role, key) in enumerate(header):
-        if col_role == role:
-            bare = nospace(key)
-            if all(rx.search(bare) for rx in rxs):
-                return j
-    return None
+def _matches(key: str, how: int, words: str) -> bool:
+    """``key`` (no white space: it ends in no newline for ``$`` to skip) passes the test."""
+    if how == _EQUAL:
+        return key == words
+    if how == _STARTS:
+        return key.startswith(words)
+    if how == _ENDS:
+        return key.endswith(words)
+    if how == _HOLDS:
+        return words in key
+    return compiled(words).search(key) is not None  # (_REGEX: words is the pattern)
+
+
+_EQUAL: Final = 0
+_STARTS: Final = 1
+_ENDS: Final = 2
+_HOLDS: Final = 3
+_REGEX: Final = 4
+_PATTERN_TESTS: Final[dict[str, tuple[int, str]]] = {}
+
+
+def _pattern_test(pattern: str) -> tuple[int, str]:
+    """How to test ``pattern`` (_EQUAL, _STARTS, _ENDS, _HOLDS: its words; else _REGEX), once per pattern."""
+    if pattern in _PATTERN_TESTS:
+        return _PATTERN_TESTS[pattern]
+    words = pattern.removeprefix("^")
+    start = len(words) < len(pattern)
+    end = words.endswith("$") and not words.endswith("\\$")
+    if end:
+        words = words[:-1]
+    if not words or re.escape(words) != words:
+        test = (_REGEX, pattern)
+    else:
+        test = (_EQUAL if start and end else _STARTS if start else _ENDS if end else _HOLDS, words)
+    _PATTERN_TESTS[pattern] = test
+    return test
 
 
 def find_row(table: Table, pattern: str) -> int | None:
@@ -752,20 +789,33 @@ def find_row(table: Table, pattern: str) -> int | None:
     memo = derived_memo(table, "find_row")
     if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
         return memo[pattern]  # type: ignore[no-any-return]
-    found = None
-    labels = derived_memo(table, "row_labels")
-    if not labels:
-        labels.update(
-            (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
-        )
     prefix = literal_prefix(pattern)
     if prefix is not None:  # (the same test, without a regex search per label)
-        found = next((i for i, texts in labels.items() if any(t.startswith(prefix) for t in texts)), None)
+        found = _row_starting(table, prefix)
     else:
+        labels = derived_memo(table, "row_labels")
+        if not labels:
+            labels.update(
+                (i, [nospace(t) for t in (row.label, row.key) if t]) for i, row in enumerate(table.rows)
+            )
         rx = compiled(pattern)
         found = next((i for i, texts in labels.items() if any(rx.search(t) for t in texts)), None)
     memo[pattern] = found
     return found
+
+
+def _row_starting(table: Table, prefix: str) -> int | None:
+    """The first row whose label or key, white space removed, starts with ``prefix`` (which
+    has none), removing white space only from the texts that hold the prefix's first character."""
+    first = prefix[0]
+    for r, row in enumerate(table.rows):
+        label = row.label
+        if label.startswith(prefix) or (first in label and nospace(label).startswith(prefix)):
+            return r
+        key = row.key
+        if key.startswith(prefix) or (first in key and nospace(key).startswith(prefix)):
+            return r
+    return None
 
 
 @functools.lru_cache(maxsize=512)

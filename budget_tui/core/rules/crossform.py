@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
@@ -14,6 +13,7 @@ from budget_tui.core.rules.common import (
     bare_column,
     compiled,
     derived_memo,
+    find_column,
     find_row,
     literal_prefix,
     total_row,
@@ -65,67 +65,7 @@ def _total_row(table: Table) -> int | None:
 def total_column(table: Table) -> int | None:
     """The 合计 column: the one its header names so, else the first under a 合计 heading
     that a misaligned lower header line gave a label of its own (``合计 / 工资福利支出``)."""
-    return amount_column(table, r"^合计$") or amount_column(table, r"^合计/")
-
-
-def amount_column(table: Table, pattern: str) -> int | None:
-    """The first amount column whose key, white space removed, matches ``pattern``: as
-    ``find_column(table, pattern)``, but a pattern of plain words (``^`` and ``$`` allowed) is
-    tested without a regex, and a key made whitespace-free only when a search first reaches it."""
-    memo = derived_memo(table, "amount_column")
-    if pattern in memo:  # (tested, not caught: compiled, a raised KeyError is dear)
-        return memo[pattern]  # type: ignore[no-any-return]
-    bare = derived_memo(table, "bare_keys")  # column -> its key without white space
-    how, words = _pattern_test(pattern)
-    found: int | None = None
-    for j, col in enumerate(table.columns):
-        if col.role == "amount":
-            key = bare.get(j)
-            if key is None:
-                key = bare[j] = nospace(col.key)
-            if _matches(key, how, words):
-                found = j
-                break
-    memo[pattern] = found
-    return found
-
-
-def _matches(key: str, how: int, words: str) -> bool:
-    """``key`` (no white space: it ends in no newline for ``$`` to skip) passes the test."""
-    if how == _EQUAL:
-        return key == words
-    if how == _STARTS:
-        return key.startswith(words)
-    if how == _ENDS:
-        return key.endswith(words)
-    if how == _HOLDS:
-        return words in key
-    return compiled(words).search(key) is not None  # (_REGEX: words is the pattern)
-
-
-_EQUAL: Final = 0
-_STARTS: Final = 1
-_ENDS: Final = 2
-_HOLDS: Final = 3
-_REGEX: Final = 4
-_PATTERN_TESTS: Final[dict[str, tuple[int, str]]] = {}
-
-
-def _pattern_test(pattern: str) -> tuple[int, str]:
-    """How to test ``pattern`` (_EQUAL, _STARTS, _ENDS, _HOLDS: its words; else _REGEX), once per pattern."""
-    if pattern in _PATTERN_TESTS:
-        return _PATTERN_TESTS[pattern]
-    words = pattern.removeprefix("^")
-    start = len(words) < len(pattern)
-    end = words.endswith("$") and not words.endswith("\\$")
-    if end:
-        words = words[:-1]
-    if not words or re.escape(words) != words:
-        test = (_REGEX, pattern)
-    else:
-        test = (_EQUAL if start and end else _STARTS if start else _ENDS if end else _HOLDS, words)
-    _PATTERN_TESTS[pattern] = test
-    return test
+    return find_column(table, r"^合计$") or find_column(table, r"^合计/")
 
 
 def _cell(doc: Document, form_id: str, row: int | None, col: int | None) -> CellKey | None:
@@ -190,7 +130,7 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
     fiscal = _table(doc, "fiscal_summary")
 
     if inc is not None:
-        col = amount_column(inc, r"^本年收入/合计$") or amount_column(inc, r"^总计$")
+        col = find_column(inc, r"^本年收入/合计$") or find_column(inc, r"^总计$")
         yield from _eq(
             _summary_side_cell(doc, r"^本年收入合计", 0),
             _cell(doc, "income", _total_row(inc), col),
@@ -208,15 +148,15 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
         if total_col is not None:
             yield from _function_classes(doc, exp, total_col)
         if proj is not None:
-            pc = amount_column(exp, r"^项目支出/小计$")
+            pc = find_column(exp, r"^项目支出/小计$")
             yield from _eq(
-                _cell(doc, "projects", _total_row(proj), amount_column(proj, r"^合计$")),
+                _cell(doc, "projects", _total_row(proj), find_column(proj, r"^合计$")),
                 _cell(doc, "expenditure", t, pc),
                 "项目支出表 合计 = 支出表 项目支出小计",
             )
         if econ is not None:
             yield from _eq(
-                _cell(doc, "economic_classification", _total_row(econ), amount_column(econ, r"^总计$")),
+                _cell(doc, "economic_classification", _total_row(econ), find_column(econ, r"^总计$")),
                 _cell(doc, "expenditure", t, total_col),
                 "经济分类汇总表 总计 = 支出表 合计",
             )
@@ -230,8 +170,8 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
                 (r"公用经费$", r"^基本支出/公用经费$", "公用经费"),
             ):
                 yield from _eq(
-                    _cell(doc, "general_budget_basic", bt, amount_column(basic, pat_b)),
-                    _cell(doc, "general_budget_expenditure", t, amount_column(gbe, pat_g)),
+                    _cell(doc, "general_budget_basic", bt, find_column(basic, pat_b)),
+                    _cell(doc, "general_budget_expenditure", t, find_column(gbe, pat_g)),
                     f"基本支出表 {what} = 一般公共预算支出表 基本支出",
                 )
         if fiscal is not None:
@@ -239,7 +179,7 @@ def crossform_identities(doc: Document) -> Iterator[Identity]:
             fr = _side_row(fiscal, r"^一、本年支出", 1)
             if fr is None:
                 fr = find_row(fiscal, r"^一、本年支出")
-            fc = amount_column(fiscal, r"一般公共预算/小计$")
+            fc = find_column(fiscal, r"一般公共预算/小计$")
             yield from _eq(
                 _cell(doc, "fiscal_summary", fr, fc),
                 _cell(doc, "general_budget_expenditure", t, total_column(gbe)),
@@ -368,8 +308,8 @@ def _projects_vs_performance(doc: Document) -> Iterator[Identity]:
     perf = _table(doc, "performance_projects")
     if proj is None or perf is None:
         return
-    pc = amount_column(proj, r"^合计$")
-    fc = amount_column(perf, r"资金总额$")
+    pc = find_column(proj, r"^合计$")
+    fc = find_column(perf, r"资金总额$")
     if pc is None or fc is None:
         return
     name_col = next((j for j, c in enumerate(perf.columns) if c.role == "label"), None)

@@ -8,10 +8,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Final
 
 from budget_tui.core.findings import NARRATIVE, CellRef, Finding
-from budget_tui.core.model import Document, Paragraph, Table
-from budget_tui.core.numbers import nospace
-from budget_tui.core.rules.common import CellKey, Values, cell_ref, total_row
-from budget_tui.core.rules.crossform import _summary_side_cell, amount_column
+from budget_tui.core.model import Document, Paragraph
+from budget_tui.core.rules.common import CellKey, Values, cell_ref, find_column, find_row, total_row
+from budget_tui.core.rules.crossform import _summary_side_cell
 
 _AMOUNT: Final = r"(\d[\d,]*(?:\.\d+)?)\s*万元"
 _AMOUNT_RE: Final = re.compile(_AMOUNT)
@@ -36,7 +35,7 @@ def _total_cell(form_id: str, col_pattern: str) -> Finder:
         r = total_row(table)
         if r is None and len(table.rows) == 1:
             r = 0
-        c = amount_column(table, col_pattern)
+        c = find_column(table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
@@ -46,34 +45,19 @@ def _summary(pattern: str, side: int) -> Finder:
     return lambda doc: _summary_side_cell(doc, pattern, side)
 
 
-def _row_cell(form_id: str, row_prefix: str, col_pattern: str) -> Finder:
-    """The cell of the first row whose label or key starts with ``row_prefix`` (white space
-    removed), in the column ``col_pattern`` finds."""
+def _row_cell(form_id: str, row_pattern: str, col_pattern: str) -> Finder:
+    """The cell of the first row whose label or key (white space removed) matches
+    ``row_pattern``, in the column ``col_pattern`` finds."""
 
     def find(doc: Document) -> CellKey | None:
         form = doc.forms.get(form_id)
         if form is None or form.table is None:
             return None
-        r = _row_starting(form.table, row_prefix)
-        c = amount_column(form.table, col_pattern)
+        r = find_row(form.table, row_pattern)
+        c = find_column(form.table, col_pattern)
         return None if r is None or c is None else (form_id, r, c)
 
     return find
-
-
-def _row_starting(table: Table, prefix: str) -> int | None:
-    """The first row whose label or key, white space removed, starts with ``prefix`` (which
-    has none): ``find_row(table, "^" + prefix)``, removing white space only from the texts that
-    hold the prefix's first character."""
-    first = prefix[0]
-    for r, row in enumerate(table.rows):
-        label = row.label
-        if label.startswith(prefix) or (first in label and nospace(label).startswith(prefix)):
-            return r
-        key = row.key
-        if key.startswith(prefix) or (first in key and nospace(key).startswith(prefix)):
-            return r
-    return None
 
 
 # Keyword (regex on the clause before the amount) -> cells the figure may describe. Most specific first.
@@ -112,7 +96,7 @@ KEYWORDS: Final[list[tuple[re.Pattern[str], list[Finder]]]] = [
         (r"支出合计", [_summary(r"^本年支出合计", 1), _summary(r"^支出总计", 1)]),
         (
             r"一般公共预算收支",
-            [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", "收入合计", r"金额$")],
+            [_summary(r"一般公共预算", 0), _row_cell("fiscal_summary", r"^收入合计", r"金额$")],
         ),
     )
 ]
