@@ -25,6 +25,7 @@ from budget_tui.core.rules.common import (
     Values,
     cell_keys,
     cell_ref,
+    count_of,
     evaluate,
     holds,
     parts_sum,
@@ -96,15 +97,6 @@ def ocr_likelihood(old: str, new: str) -> tuple[float, str]:
     if len(ia) != len(ib):
         return 0.5, ""
     return 1.0, ""
-
-
-def _count(ids: list[int], n: int) -> int:
-    """``ids.count(n)`` (compiled, a plain loop is cheaper than the method call)."""
-    count = 0
-    for m in ids:
-        if m == n:
-            count += 1
-    return count
 
 
 def _verdict(
@@ -179,7 +171,7 @@ class _Ranker:
         diff, tol = base
         for key, text in texts.items():
             ids = self.index.get(key)
-            count = _count(ids, n)
+            count = count_of(ids, n)
             if not count:
                 continue
             change = self.change(key, text)
@@ -229,7 +221,7 @@ class _Ranker:
         change = self.change(key, text)
         oks: list[bool | None] = []
         for n in ids:
-            count = _count(ids, n)
+            count = count_of(ids, n)
             oks.append(_verdict(self.base(n), self.sign(n, key[0], key[1], key[2], count), count, change))
         if None in oks:
             with self.values.what_if({key: text}):
@@ -480,7 +472,7 @@ class _RowShifts:
 
     def _verdict_at(self, n: int, c: int, change: tuple[int, int] | None) -> bool | None:
         """:func:`_verdict` of identity ``n`` with cell ``c`` of the row changed by ``change``."""
-        count = _count(self.through[c], n)
+        count = count_of(self.through[c], n)
         sign = self.ranker.sign(n, self.form_id, self.r, c, count)
         return _verdict(self.ranker.base(n), sign, count, change)
 
@@ -582,7 +574,7 @@ class _RowShifts:
             change = self._change(c, moved[c])
             if change is None:
                 return None
-            count = _count(self.through[c], n)
+            count = count_of(self.through[c], n)
             diff += ranker.sign(n, form_id, r, c, count) * change[0]
             tol += count * change[1]
         return not diff or abs(diff) < tol

@@ -4,6 +4,7 @@ stand for."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -51,6 +52,14 @@ def test_amounts_read_back_as_the_regex_reads_them(text: str) -> None:
     assert _by_scan(text) == _by_regex(text)  # (one amount per clause in these texts)
 
 
+def _sample_tables() -> Iterator[tuple[str, Table]]:
+    """(file and form, table) of every table in the sample documents."""
+    for path in SAMPLES:
+        for form in load_document(path).forms.values():
+            if form.table is not None:
+                yield f"{path.name} {form.id}", form.table
+
+
 def _first_matching(table: Table, pattern: str) -> int | None:
     """find_column as its regex reads it."""
     rx = re.compile(pattern)
@@ -74,15 +83,9 @@ def test_find_column_reads_patterns_as_regexes() -> None:
         r"因公出国",
         r"金额$",
     ]
-    for path in SAMPLES:
-        for form in load_document(path).forms.values():
-            if form.table is not None:
-                for p in patterns:
-                    assert find_column(form.table, p) == _first_matching(form.table, p), (
-                        path.name,
-                        form.id,
-                        p,
-                    )
+    for where, table in _sample_tables():
+        for p in patterns:
+            assert find_column(table, p) == _first_matching(table, p), (where, p)
 
 
 def _first_row(table: Table, pattern: str) -> int | None:
@@ -108,8 +111,6 @@ def test_find_row_reads_patterns_as_regexes() -> None:
         r"^合计$",
         r"^行政运行",
     ]
-    for path in SAMPLES:
-        for form in load_document(path).forms.values():
-            if form.table is not None:
-                for p in patterns:
-                    assert find_row(form.table, p) == _first_row(form.table, p), (path.name, form.id, p)
+    for where, table in _sample_tables():
+        for p in patterns:
+            assert find_row(table, p) == _first_row(table, p), (where, p)

@@ -229,10 +229,11 @@ def _clause_start(text: str, lo: int, hi: int) -> int:
     return -1
 
 
-def _clause_end(text: str, at: int) -> int:
-    """Where the clause holding ``text[at]`` ends (its delimiter, or the end of ``text``)."""
+def _end(text: str, at: int, delimiters: str) -> int:
+    """Where the clause or sentence (whichever ``delimiters`` end) holding ``text[at]`` ends:
+    its delimiter, or the end of ``text``."""
     end = len(text)
-    for delimiter in _CLAUSE_ENDS:
+    for delimiter in delimiters:
         k = text.find(delimiter, at, end)
         if k >= 0:
             end = k
@@ -316,7 +317,7 @@ def _amount_findings(
         amount = text[at:to]
         if _confirmed(values, cells, amount):
             continue
-        snippet = text[start : _clause_end(text, previous)].strip()
+        snippet = text[start : _end(text, previous, _CLAUSE_ENDS)].strip()
         finding = Finding(
             rule="narrative.amount",
             severity="error",
@@ -361,7 +362,7 @@ def _ratio_findings(p: Paragraph) -> list[tuple[int, Finding]]:
         if pct < 0:
             return out
         start = _sentence_start(text, end, pct)
-        end = _sentence_end(text, pct)
+        end = _end(text, pct, _SENTENCE_ENDS)
         if text.find("万元", start, end) >= 0:
             for f in _sentence_ratios(p, text[start:end]):
                 out.append((start, f))
@@ -383,16 +384,6 @@ def _sentence_start(text: str, lo: int, at: int) -> int:
         if k > start:
             start = k
     return start
-
-
-def _sentence_end(text: str, at: int) -> int:
-    """Where the sentence holding ``text[at]`` ends (its delimiter, or the end of ``text``)."""
-    end = len(text)
-    for delimiter in _SENTENCE_ENDS:
-        k = text.find(delimiter, at, end)
-        if k >= 0:
-            end = k
-    return end
 
 
 def _first_amount(text: str) -> re.Match[str] | None:
