@@ -262,23 +262,30 @@ def _parse_amounts(table: Table) -> tuple[list[tuple[int, list[AmountCell]]], li
             t = row.texts[j]
             if not t:
                 continue
-            # fixed_point's first case inline (most cells): ASCII digits with at most one "."
-            # between them, read digit by digit (compiled, a native loop: far cheaper than the
-            # replace, find and int() it replaces; any other text goes the general way below).
+            # fixed_point's first cases inline (most cells): ASCII digits, thousands grouped
+            # or not, with at most one "." between them, read digit by digit (compiled, a
+            # native loop: far cheaper than the string methods and int() fixed_point calls;
+            # any other text goes the general way below).
             n = len(t)
             m = 0
             dot = -1
+            commas = 0
+            run = 0  # digits since the start, or since the last comma
             i = 0
             while i < n:
                 k = ord(t[i]) - 48
                 if 0 <= k <= 9:
                     m = m * 10 + k
-                elif k == -2 and dot < 0 and 0 < i < n - 1:  # "."
+                    run += 1
+                elif k == -2 and dot < 0 and 0 < i < n - 1 and (not commas or run == 3):  # "."
                     dot = i
+                elif k == -4 and dot < 0 and (run == 3 if commas else 0 < run <= 3):  # ","
+                    commas += 1
+                    run = 0
                 else:
                     break
                 i += 1
-            if i == n:
+            if i == n and (not commas or dot >= 0 or run == 3):
                 cells.append((r, t, m, n - 1 - dot if dot >= 0 else 0))
                 continue
             if t[-1] == "%":
