@@ -53,6 +53,25 @@ def test_truncated_percentage_is_a_warning_not_an_error() -> None:
     assert f.severity == "warning" and f.cells[0].line == 135 and f.expected == "54.28"
 
 
+@pytest.mark.parametrize(("printed", "found"), [("1,790.63", False), ("1,799.63", True), ("1799.63", True)])
+def test_narrative_amount_with_thousands_separator(tmp_path: Path, printed: str, found: bool) -> None:
+    # 003's narrative says 支出合计1790.63万元; printed with a thousands separator it is still
+    # the same figure, and a wrong one is still found (the separator ends no clause).
+    source = next(p for p in SAMPLES if p.name.startswith("003"))
+    text = source.read_text(encoding="utf-8")
+    assert "2024年支出合计1790.63万元" in text
+    path = tmp_path / source.name
+    path.write_text(
+        text.replace("2024年支出合计1790.63万元", f"2024年支出合计{printed}万元"), encoding="utf-8"
+    )
+    amounts = [
+        f for f in run_checks(load_document(path)) if f.rule == "narrative.amount" and f.cells[0].line == 101
+    ]
+    assert [f.actual for f in amounts] == ([printed] if found else [])
+    if found:
+        assert amounts[0].expected == "1,790.63"  # (as the table prints it)
+
+
 def test_missing_pages_are_one_finding_and_mark_the_form_incomplete() -> None:
     d = doc("004")
     found = [f for f in run_checks(d) if f.form == "department_budget"]

@@ -42,7 +42,6 @@ def _by_scan(text: str) -> list[str]:
     "text",
     [
         "收入总计 6761.35 万元，支出总计6761.35万元",
-        "收入总计1,352.27万元",  # (the clause split cuts it: 352.27, with no keyword before it)
         "1.2.3万元；..5万元：3 .5万元",
         "１２万元，٣万元，3²万元",
         "单位：万元",
@@ -50,6 +49,21 @@ def _by_scan(text: str) -> list[str]:
 )
 def test_amounts_read_back_as_the_regex_reads_them(text: str) -> None:
     assert _by_scan(text) == _by_regex(text)  # (one amount per clause in these texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("收入总计1,352.27万元", ["1,352.27"]),
+        ("收入总计1,352.27万元,支出总计12,345,678万元", ["1,352.27", "12,345,678"]),
+        ("其中,1,352万元；另,5万元", ["1,352", "5"]),
+        ("1,.5万元，.5万元", ["1,.5", "5"]),
+    ],
+)
+def test_thousands_separators_belong_to_the_amount(text: str, amounts: list[str]) -> None:
+    # (As the amount regex reads them, \d[\d,]*(?:\.\d+)?: the commas inside a number are no
+    # clause's end.)
+    assert _by_scan(text) == amounts
 
 
 def _sample_tables() -> Iterator[tuple[str, Table]]:

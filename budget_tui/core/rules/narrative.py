@@ -267,11 +267,20 @@ def _number_end(text: str, j: int) -> int:
 
 def _number_start(text: str, end: int) -> int:
     """Where the first number that ends at ``end`` starts, reading back (``end`` if no digit
-    is there): as regex ``\\d+(?:\\.\\d+)?`` finds it, leftmost (the digits before a point too)."""
+    is there): as regex ``\\d[\\d,]*(?:\\.\\d+)?`` finds it, leftmost (thousands separators and
+    the digits before a point too)."""
     start = _digits_start(text, end)
-    if start < end and start >= 2 and text[start - 1] == "." and _is_digit(text, start - 2):
-        start = _digits_start(text, start - 1)
-    return start
+    if start == end:
+        return end
+    whole = (
+        start - 1 if start >= 2 and text[start - 1] == "." else start
+    )  # (a point: the whole part ends there)
+    k = whole
+    while k > 0 and (text[k - 1] == "," or _is_digit(text, k - 1)):
+        k -= 1
+    while k < whole and text[k] == ",":  # (the number starts with a digit)
+        k += 1
+    return k if k < whole else start
 
 
 def _amount_findings(
@@ -281,9 +290,8 @@ def _amount_findings(
     clause starts. One scan of the paragraph: each 万元, the number before it read back, the
     clause found from the delimiters around it.
 
-    An amount is what ``_AMOUNT`` finds first in the clause, which has no ASCII comma (one ends
-    a clause): ``\\d+(?:\\.\\d+)?\\s*万元``. (So ``1,352.27万元`` reads as ``352.27``, in a clause of
-    its own with no keyword before it.)
+    An amount is what ``_AMOUNT`` finds: ``\\d[\\d,]*(?:\\.\\d+)?\\s*万元``; its thousands separators
+    (``1,352.27万元``) are part of it, where any other comma before it ends a clause.
     """
     out: list[tuple[int, Finding]] = []
     text = p.text
