@@ -1,5 +1,5 @@
-"""The narrative's one-scan amount reading and the column finder, against the regexes they
-stand for."""
+"""The narrative's one-scan amount reading, its shares' base, and the column and row finders,
+against the regexes and the arithmetic they stand for."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from budget_tui.core import load_document
-from budget_tui.core.model import Table
+from budget_tui.core.model import Paragraph, Table
 from budget_tui.core.numbers import nospace
 from budget_tui.core.rules.common import find_column, find_row
-from budget_tui.core.rules.narrative import _number_end, _number_start
+from budget_tui.core.rules.narrative import _number_end, _number_start, _ratio_findings
 
 from .update_goldens import SAMPLES
 
@@ -128,3 +128,15 @@ def test_find_row_reads_patterns_as_regexes() -> None:
     for where, table in _sample_tables():
         for p in patterns:
             assert find_row(table, p) == _first_row(table, p), (where, p)
+
+
+def test_a_share_is_checked_against_the_paragraphs_base_wherever_it_stands() -> None:
+    # The base of a sentence that opens with a change is the paragraph's first amount; a share
+    # in that sentence is checked against it, even where the share stands at the same offset
+    # in its sentence as the base does in the paragraph (positions in two strings once agreed
+    # by chance, and the share was skipped as if it were the base's own).
+    sentence = "增加10万元，增长11.1%，20万元占30%"
+    share_at = sentence.index("20万元占")
+    text = "甲" * share_at + "100万元。" + sentence + "。"
+    found = [f for _, f in _ratio_findings(Paragraph(1, text))]
+    assert [(f.actual, f.expected) for f in found] == [("30", "20")]

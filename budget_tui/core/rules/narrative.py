@@ -372,7 +372,7 @@ def _ratio_findings(p: Paragraph) -> list[tuple[int, Finding]]:
         start = _sentence_start(text, end, pct)
         end = _end(text, pct, _SENTENCE_ENDS)
         if text.find("万元", start, end) >= 0:
-            for f in _sentence_ratios(p, text[start:end]):
+            for f in _sentence_ratios(p, text[start:end], start):
                 out.append((start, f))
         end += 1
 
@@ -407,21 +407,25 @@ def _first_amount(text: str) -> re.Match[str] | None:
     return _AMOUNT_RE.search(text, j)
 
 
-def _sentence_ratios(p: Paragraph, sentence: str) -> list[Finding]:
-    """Shares and changes: the base is the sentence's first amount before them, else the paragraph's."""
+def _sentence_ratios(p: Paragraph, sentence: str, offset: int) -> list[Finding]:
+    """Shares and changes of ``sentence`` (at ``offset`` in the paragraph): the base is the
+    sentence's first amount before them, else the paragraph's."""
     out: list[Finding] = []
     own = _first_amount(sentence)
     if own is None:
         return out
     first = own
+    base_at = offset + own.start()  # where the base is printed in the paragraph
     # Words each pattern needs, tested first (a failing regex search costs far more).
     changes = list(_CHANGE_RE.finditer(sentence)) if "增加" in sentence or "减少" in sentence else []
     if changes and first.start() >= changes[0].start():
-        first = _first_amount(p.text) or own  # (never None: the sentence's is one of the paragraph's)
+        para_first = _first_amount(p.text)  # (never None: the sentence's is one of the paragraph's)
+        if para_first is not None:
+            first, base_at = para_first, para_first.start()
     base = _dec(first.group(1))
     # (A share starts with an amount: none before the sentence's first.)
     for m in _SHARE_RE.finditer(sentence, own.start()) if "占" in sentence else ():
-        if m.start() == first.start():  # (the paragraph's first, where it is the base: its offset)
+        if offset + m.start() == base_at:  # the base's own share
             continue
         res = _pct_check(_dec(m.group(1)), base, m.group(2))
         if res:
