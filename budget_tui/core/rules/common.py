@@ -825,12 +825,11 @@ def _row_starting(table: Table, prefix: str) -> int | None:
     return None
 
 
-@functools.lru_cache(maxsize=512)
 def literal_prefix(pattern: str) -> str | None:
     """``words`` for a pattern ``^words`` with no other regex syntax: it matches exactly the
     texts that start with them. ``None`` for any other pattern."""
-    words = pattern[1:]
-    return words if pattern.startswith("^") and words and re.escape(words) == words else None
+    how, words = _pattern_test(pattern)
+    return words if how == _STARTS else None
 
 
 def total_row(table: Table) -> int | None:
